@@ -1,0 +1,1 @@
+"""Orchestration of each CLI command: plain functions the CLI and tests call."""

@@ -1,0 +1,71 @@
+"""`statusgen validate`: load the site, run every rule, report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from statusgen.errors import ERROR, Diagnostic, count_by_level, sort_key
+from statusgen.loading import load_site, missing_site_problem
+from statusgen.model.site import Site
+from statusgen.rules import check_site
+
+FORMATS = ("text", "json", "github")
+
+
+@dataclass(frozen=True)
+class Report:
+    """A loaded site (None when unreadable) and every diagnostic, in file and line order."""
+
+    site: Site | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> int:
+        return count_by_level(self.diagnostics)[0]
+
+    @property
+    def warnings(self) -> int:
+        return count_by_level(self.diagnostics)[1]
+
+    def failed(self, strict: bool) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def check(root: Path, now: datetime) -> Report:
+    """Load and check the whole site; nothing is written."""
+    missing = missing_site_problem(root)
+    if missing:
+        return Report(None, [missing])
+    site, diagnostics = load_site(root)
+    if site is not None:
+        diagnostics = diagnostics + check_site(site, now)
+    return Report(site, sorted(diagnostics, key=sort_key))
+
+
+def render_report(report: Report, fmt: str, strict: bool) -> str:
+    if fmt == "json":
+        return json.dumps({
+            "ok": not report.failed(strict),
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "diagnostics": [d.as_dict() for d in report.diagnostics],
+        }, ensure_ascii=False, indent=2)
+    if fmt == "github":
+        return "\n".join(d.github() for d in report.diagnostics)
+    lines = [d.format() for d in report.diagnostics]
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def summary_line(report: Report) -> str:
+    entries = len(report.site.entries) if report.site else 0
+    e, w = report.errors, report.warnings
+    verdict = "ok" if not e else "failed"
+    return f"{verdict}: {entries} entries checked, {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.level == ERROR for d in diagnostics)

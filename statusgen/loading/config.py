@@ -1,0 +1,169 @@
+"""Reading content/site.yaml, content/components.yaml and content/lifecycles.yaml."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import timedelta
+from pathlib import Path
+
+from statusgen.errors import Diagnostic, did_you_mean
+from statusgen.loading.source import read_source
+from statusgen.loading.yamlnodes import NodeReader, compose
+from statusgen.model.site import (
+    COMPONENT_STATES,
+    PHASES,
+    BusinessHours,
+    Component,
+    Lifecycle,
+    Priority,
+    Settings,
+    Status,
+)
+from statusgen.model.text import LocalText
+
+SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+API_SECTIONS = ("incidents", "scheduled_maintenances", "none")
+API_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem",
+                "scheduled", "in_progress", "verifying", "completed")
+API_IMPACTS = ("none", "minor", "major", "critical", "maintenance")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def read_yaml(root: Path, rel: str, languages: tuple[str, ...]):
+    source, problems = read_source(root / rel, root)
+    reader = NodeReader(rel, 1, languages)
+    reader.diagnostics.extend(problems)
+    if source is None:
+        return None, reader
+    node, problems = compose(source.text, rel, 1)
+    reader.diagnostics.extend(problems)
+    return node, reader
+
+
+def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
+    rel = "content/site.yaml"
+    node, r = read_yaml(root, rel, ())
+    fields = r.mapping(node, "", ("title", "description", "base_url", "languages", "timezone",
+                                  "business_hours", "report_url", "default_update_cadence",
+                                  "feed_items", "history_per_page", "company"),
+                       required=("title", "base_url"))
+    if fields is None:
+        if node is None and not r.diagnostics:
+            r.report("empty-file", 1, "", "the file holds no settings")
+        return None, r.diagnostics
+    languages = _languages(r, fields.get("languages"))
+    r.languages = languages
+    title = r.text(fields.get("title"), "title")
+    base_url = r.scalar(fields.get("base_url"), "base_url") or ""
+    if base_url and not re.match(r"^https?://[^/\s]+", base_url):
+        r.report("invalid-value", fields["base_url"], "base_url", f"'{base_url}' is not an absolute http(s) URL",
+                 "write it as https://status.example.com")
+    timezone = r.scalar(fields.get("timezone"), "timezone") or "UTC"
+    if not _is_timezone(timezone):
+        r.report("invalid-value", fields["timezone"], "timezone", f"unknown time zone '{timezone}'",
+                 did_you_mean(timezone, zoneinfo.available_timezones()))
+        timezone = "UTC"
+    report_url = r.scalar(fields.get("report_url"), "report_url") or ""
+    settings = Settings(
+        title=title or LocalText.plain("Status"),
+        base_url=base_url.rstrip("/"),
+        languages=languages,
+        timezone=timezone,
+        description=r.text(fields.get("description"), "description") or LocalText(),
+        company=r.text(fields.get("company"), "company") or LocalText(),
+        business_hours=_business_hours(r, fields.get("business_hours")),
+        report_url=report_url,
+        default_update_cadence=r.duration(fields.get("default_update_cadence"), "default_update_cadence")
+        or timedelta(days=1),
+        feed_items=r.integer(fields.get("feed_items"), "feed_items") or 50,
+        history_per_page=r.integer(fields.get("history_per_page"), "history_per_page") or 6,
+    )
+    return settings, r.diagnostics
+
+
+def _is_timezone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+        return True
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def _languages(r: NodeReader, node) -> tuple[str, ...]:
+    items = r.sequence(node, "languages")
+    if not items:
+        return ("en",)
+    languages: list[str] = []
+    for index, item in enumerate(items):
+        code = r.scalar(item, f"languages[{index}]")
+        if code is None:
+            continue
+        if not LANGUAGE_CODE.match(code):
+            r.report("invalid-value", item, f"languages[{index}]", f"'{code}' is not a language code",
+                     "use codes such as fr, en, pt-BR")
+        elif code not in languages:
+            languages.append(code)
+    return tuple(languages) or ("en",)
+
+
+def _business_hours(r: NodeReader, node) -> BusinessHours:
+    fields = r.mapping(node, "business_hours", ("days", "start", "end"))
+    if not fields:
+        return BusinessHours()
+    days = []
+    for index, item in enumerate(r.sequence(fields.get("days"), "business_hours.days") or ()):
+        day = r.choice(item, f"business_hours.days[{index}]", DAYS, "invalid-value", "day")
+        if day:
+            days.append(day)
+    hours = {}
+    for key in ("start", "end"):
+        value = r.scalar(fields.get(key), f"business_hours.{key}")
+        if value is not None and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+            r.report("invalid-value", fields[key], f"business_hours.{key}", f"'{value}' is not a time",
+                     "write it as 09:00 (quoted: \"09:00\")")
+            value = None
+        if value:
+            hours[key] = value
+    return BusinessHours(days=tuple(days) or BusinessHours.days, **hours)
+
+
+def check_id(r: NodeReader, node, field: str) -> str | None:
+    value = r.scalar(node, field)
+    if value is None:
+        return None
+    if not SAFE_ID.match(value):
+        r.report("unsafe-id", node, field, f"'{value}' is not a safe URL segment",
+                 "use lowercase letters, digits, '-' and '_'")
+        return None
+    return value
+
+
+def load_components(root: Path, languages: tuple[str, ...]) -> tuple[dict[str, Component], list[Diagnostic]]:
+    rel = "content/components.yaml"
+    node, r = read_yaml(root, rel, languages)
+    fields = r.mapping(node, "", ("components",), required=("components",))
+    components: dict[str, Component] = {}
+    lines: dict[str, int] = {}
+    for index, item in enumerate(r.sequence((fields or {}).get("components"), "components") or ()):
+        field = f"components[{index}]"
+        keys = r.mapping(item, field, ("id", "name", "description", "group"), required=("id", "name"))
+        if keys is None:
+            continue
+        cid = check_id(r, keys.get("id"), f"{field}.id")
+        name = r.text(keys.get("name"), f"{field}.name")
+        if cid is None or name is None:
+            continue
+        if cid in components:
+            r.report("duplicate-definition", keys["id"], f"{field}.id", f"'{cid}' is already defined on line {lines[cid]}")
+            continue
+        lines[cid] = r.line(keys["id"])
+        components[cid] = Component(
+            id=cid,
+            name=name,
+            description=r.text(keys.get("description"), f"{field}.description") or LocalText(),
+            group=r.text(keys.get("group"), f"{field}.group"),
+            position=len(components) + 1,
+        )
+    return components, r.diagnostics

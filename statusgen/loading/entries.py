@@ -1,0 +1,234 @@
+"""Reading incidents/**/*.md into Entry objects."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from statusgen.catalog import diag
+from statusgen.errors import Diagnostic, did_you_mean
+from statusgen.loading.frontmatter import split_front_matter
+from statusgen.loading.source import read_source, relative
+from statusgen.loading.yamlnodes import NodeReader, compose
+from statusgen.model.entry import Entry, Update
+from statusgen.model.site import COMPONENT_STATES, Component, Lifecycle, Priority
+from statusgen.model.text import LocalText
+
+FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
+ENTRY_KEYS = ("title", "lifecycle", "priority", "components", "impact", "workaround", "updates",
+              "root_cause", "scheduled", "retroactive", "draft")
+UPDATE_KEYS = ("at", "status", "message", "components")
+DEFAULT_LIFECYCLE = "incident"
+
+
+class EntryContext:
+    """What an entry file is checked against: the site's languages and definitions."""
+
+    def __init__(self, languages, components: dict[str, Component], lifecycles: dict[str, Lifecycle],
+                 priorities: dict[str, Priority]):
+        self.languages = tuple(languages)
+        self.components = components
+        self.lifecycles = lifecycles
+        self.priorities = priorities
+
+
+def entry_files(root: Path) -> list[Path]:
+    """Every Markdown file under incidents/, in a stable order; hidden files are ignored."""
+    folder = root / "incidents"
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.rglob("*"):
+        rel_parts = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in rel_parts):
+            continue
+        if path.suffix.lower() == ".md" or (path.is_symlink() and path.name.endswith(".md")):
+            found.append(path)
+    return sorted(found)
+
+
+def file_name_problem(path: Path, rel: str) -> Diagnostic | None:
+    match = FILE_NAME.match(path.name)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return None
+    return diag("file-name", rel, 1, "", f"'{path.name}' does not match YYYY-MM-DD-slug.md",
+                "name it after the start date and a lowercase slug, e.g. 2026-11-20-payment-failures.md")
+
+
+def load_entry(path: Path, root: Path, ctx: EntryContext) -> tuple[Entry | None, list[Diagnostic]]:
+    """One entry file, or None when it has errors (each reported as a diagnostic)."""
+    rel = relative(path, root)
+    name_problem = file_name_problem(path, rel)
+    problems = [name_problem] if name_problem else []
+    source, read_problems = read_source(path, root)
+    problems += read_problems
+    if source is None:
+        return None, problems
+    front, fm_problems = split_front_matter(source)
+    problems += fm_problems
+    if front is None:
+        return None, problems
+    node, yaml_problems = compose(front.yaml, rel, front.first_line)
+    problems += yaml_problems
+    if yaml_problems:
+        return None, problems
+    r = NodeReader(rel, front.first_line, ctx.languages)
+    r.diagnostics.extend(problems)
+    if node is None:
+        r.report("missing-field", front.first_line, "title", "the front matter is empty",
+                 "fill in title, priority and updates")
+        return None, r.diagnostics
+    entry = _read_entry(r, node, ctx, path, front.body, source.raw)
+    if any(d.level == "error" for d in r.diagnostics):
+        return None, r.diagnostics
+    return entry, r.diagnostics
+
+
+def _read_entry(r: NodeReader, node, ctx: EntryContext, path: Path, body: str, raw: bytes) -> Entry | None:
+    fields = r.mapping(node, "", ENTRY_KEYS, required=("title", "updates"))
+    if fields is None:
+        return None
+    lines = {key: r.line(value) for key, value in fields.items()}
+    lifecycle_id = r.scalar(fields.get("lifecycle"), "lifecycle") or DEFAULT_LIFECYCLE
+    lifecycle = ctx.lifecycles.get(lifecycle_id)
+    if lifecycle is None:
+        r.report("unknown-lifecycle", fields.get("lifecycle"), "lifecycle", f"unknown lifecycle '{lifecycle_id}'",
+                 did_you_mean(lifecycle_id, ctx.lifecycles))
+        return None
+    priority = _priority(r, fields, lifecycle, ctx)
+    title = r.text(fields.get("title"), "title")
+    components = _components(r, fields.get("components"), ctx)
+    updates = _updates(r, fields.get("updates"), lifecycle, ctx)
+    start, end = _schedule(r, fields.get("scheduled"))
+    if lifecycle.api == "scheduled_maintenances" and "scheduled" not in fields:
+        r.report("schedule", fields.get("lifecycle"), "scheduled", "a maintenance needs its window",
+                 "add scheduled: {start: 2026-11-26T22:00:00+01:00, end: 2026-11-27T01:00:00+01:00}")
+    if title is None or priority is None or not updates or components is None:
+        return None
+    return Entry(
+        id=path.stem,
+        path=r.path,
+        title=title,
+        lifecycle=lifecycle,
+        priority=priority,
+        updates=tuple(updates),
+        components=components,
+        impact=r.text(fields.get("impact"), "impact") or LocalText(),
+        workaround=r.text(fields.get("workaround"), "workaround") or LocalText(),
+        root_cause=r.text(fields.get("root_cause"), "root_cause") or LocalText(),
+        report=body.strip("\n"),
+        scheduled_start=start,
+        scheduled_end=end,
+        retroactive=bool(r.boolean(fields.get("retroactive"), "retroactive")),
+        draft=bool(r.boolean(fields.get("draft"), "draft")),
+        lines=lines,
+        source_hash=hashlib.sha1(raw).hexdigest(),
+    )
+
+
+def _priority(r: NodeReader, fields, lifecycle: Lifecycle, ctx: EntryContext) -> Priority | None:
+    node = fields.get("priority")
+    pid = r.scalar(node, "priority")
+    if pid is None:
+        if lifecycle.default_priority:
+            return ctx.priorities[lifecycle.default_priority]
+        r.report("missing-field", node, "priority", "required field is missing",
+                 f"add priority: one of {', '.join(ctx.priorities)}")
+        return None
+    if pid not in ctx.priorities:
+        r.report("unknown-priority", node, "priority", f"unknown priority '{pid}'", did_you_mean(pid, ctx.priorities))
+        return None
+    return ctx.priorities[pid]
+
+
+def _component_id(r: NodeReader, node, field: str, ctx: EntryContext) -> str | None:
+    cid = r.scalar(node, field)
+    if cid is not None and cid not in ctx.components:
+        r.report("unknown-component", node, field, f"unknown component '{cid}'", did_you_mean(cid, ctx.components))
+        return None
+    return cid
+
+
+def _state(r: NodeReader, node, field: str) -> str | None:
+    return r.choice(node, field, COMPONENT_STATES, "unknown-state", "component state")
+
+
+def _components(r: NodeReader, node, ctx: EntryContext) -> dict[str, str | None] | None:
+    """A list of ids (states implied) or a mapping of id to state."""
+    result: dict[str, str | None] = {}
+    if node is None or getattr(node, "tag", "").endswith(":null"):
+        return result
+    if node.id == "sequence":
+        for index, item in enumerate(node.value):
+            cid = _component_id(r, item, f"components[{index}]", ctx)
+            if cid:
+                result[cid] = None
+        return result
+    if node.id == "mapping":
+        return _component_states(r, node, "components", ctx)
+    r.wrong_type(node, "components", "a list of component ids or a mapping of id to state",
+                 "write components: [payments-api] or components: {payments-api: major_outage}")
+    return None
+
+
+def _component_states(r: NodeReader, node, field: str, ctx: EntryContext) -> dict[str, str]:
+    result = {}
+    keys = r.mapping(node, field, tuple(k.value for k, _ in node.value if hasattr(k, "value")
+                                        and isinstance(k.value, str)))
+    for cid_text, value in (keys or {}).items():
+        key_node = next(k for k, v in node.value if v is value)
+        cid = _component_id(r, key_node, f"{field}.{cid_text}", ctx)
+        state = _state(r, value, f"{field}.{cid_text}")
+        if cid and state:
+            result[cid] = state
+    return result
+
+
+def _updates(r: NodeReader, node, lifecycle: Lifecycle, ctx: EntryContext) -> list[Update]:
+    items = r.sequence(node, "updates")
+    if node is not None and items is not None and not items:
+        r.report("missing-field", node, "updates", "the timeline needs at least one update")
+    updates = []
+    for index, item in enumerate(items or ()):
+        field = f"updates[{index}]"
+        keys = r.mapping(item, field, UPDATE_KEYS, required=("at", "status", "message"))
+        if keys is None:
+            continue
+        at = r.timestamp(keys.get("at"), f"{field}.at")
+        status = r.scalar(keys.get("status"), f"{field}.status")
+        if status is not None and status not in lifecycle.statuses:
+            r.report("unknown-status", keys["status"], f"{field}.status",
+                     f"unknown status '{status}' for lifecycle '{lifecycle.id}'",
+                     did_you_mean(status, lifecycle.statuses))
+            status = None
+        message = r.text(keys.get("message"), f"{field}.message")
+        states = {}
+        if keys.get("components") is not None:
+            if keys["components"].id == "mapping":
+                states = _component_states(r, keys["components"], f"{field}.components", ctx)
+            else:
+                r.wrong_type(keys["components"], f"{field}.components", "a mapping of component id to state")
+        if at is None or status is None or message is None:
+            continue
+        updates.append(Update(
+            at=at, status=status, message=message, components=states, index=index, line=r.line(item),
+            lines={key: r.line(value) for key, value in keys.items()},
+        ))
+    return updates
+
+
+def _schedule(r: NodeReader, node):
+    if node is None:
+        return None, None
+    keys = r.mapping(node, "scheduled", ("start", "end"), required=("start", "end"))
+    if not keys:
+        return None, None
+    start = r.timestamp(keys.get("start"), "scheduled.start")
+    end = r.timestamp(keys.get("end"), "scheduled.end")
+    if start and end and end <= start:
+        r.report("schedule", keys["end"], "scheduled.end", "the window ends before it starts",
+                 "check the date and time of scheduled.end")
+    return start, end

@@ -1,0 +1,181 @@
+"""Reading content/lifecycles.yaml: the status definitions of the support process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from statusgen.errors import Diagnostic, did_you_mean
+from statusgen.loading.config import API_IMPACTS, API_SECTIONS, API_STATUSES, read_yaml, check_id
+from statusgen.loading.yamlnodes import NodeReader
+from statusgen.model.site import COMPONENT_STATES, PHASES, Lifecycle, Priority, Status
+from statusgen.model.text import LocalText
+
+REL = "content/lifecycles.yaml"
+_STATUS_KEYS = ("id", "label", "description", "icon", "phase", "api_status", "component_state",
+                "pauses_target", "reminders", "auto_resolve_after", "auto_resolve_to")
+_LIFECYCLE_KEYS = ("label", "api", "component_state", "resolve_status", "default_priority", "reopen",
+                   "enforce_target", "enforce_cadence", "statuses", "initial", "transitions", "terminal")
+_PRIORITY_KEYS = ("id", "label", "description", "resolution_target", "update_cadence", "component_state",
+                  "api_impact", "report_due_after")
+_STATE_CHOICES = ("from_priority", "none") + COMPONENT_STATES
+
+
+def load_lifecycles(root: Path, languages: tuple[str, ...]
+                    ) -> tuple[dict[str, Lifecycle], dict[str, Priority], list[Diagnostic]]:
+    node, r = read_yaml(root, REL, languages)
+    fields = r.mapping(node, "", ("lifecycles", "priorities"), required=("lifecycles", "priorities"))
+    if fields is None:
+        return {}, {}, r.diagnostics
+    priorities = _priorities(r, fields.get("priorities"))
+    lifecycles: dict[str, Lifecycle] = {}
+    lc_fields = r.mapping(fields.get("lifecycles"), "lifecycles", _any_key(fields.get("lifecycles")))
+    for lid, lnode in (lc_fields or {}).items():
+        lifecycle = _lifecycle(r, lid, lnode, priorities)
+        if lifecycle:
+            lifecycles[lid] = lifecycle
+    return lifecycles, priorities, r.diagnostics
+
+
+def _any_key(node) -> tuple[str, ...]:
+    """Every key of a mapping node: for mappings whose keys are ids chosen by the user."""
+    try:
+        return tuple(k.value for k, _ in node.value)
+    except (AttributeError, TypeError):
+        return ()
+
+
+def _priorities(r: NodeReader, node) -> dict[str, Priority]:
+    priorities: dict[str, Priority] = {}
+    for index, item in enumerate(r.sequence(node, "priorities") or ()):
+        field = f"priorities[{index}]"
+        keys = r.mapping(item, field, _PRIORITY_KEYS,
+                         required=("id", "label", "resolution_target", "update_cadence"))
+        if keys is None:
+            continue
+        pid = check_id(r, keys.get("id"), f"{field}.id")
+        label = r.text(keys.get("label"), f"{field}.label")
+        target = r.duration(keys.get("resolution_target"), f"{field}.resolution_target")
+        cadence = r.duration(keys.get("update_cadence"), f"{field}.update_cadence")
+        if None in (pid, label, target, cadence):
+            continue
+        if pid in priorities:
+            r.report("duplicate-definition", keys["id"], f"{field}.id", f"priority '{pid}' is defined twice")
+            continue
+        priorities[pid] = Priority(
+            id=pid,
+            label=label,
+            description=r.text(keys.get("description"), f"{field}.description") or LocalText(),
+            resolution_target=target,
+            update_cadence=cadence,
+            component_state=r.choice(keys.get("component_state"), f"{field}.component_state",
+                                     COMPONENT_STATES, "unknown-state", "component state") or "degraded_performance",
+            api_impact=r.choice(keys.get("api_impact"), f"{field}.api_impact", API_IMPACTS,
+                                "invalid-value", "Statuspage impact") or "minor",
+            report_due_after=r.duration(keys.get("report_due_after"), f"{field}.report_due_after"),
+            rank=len(priorities),
+        )
+    return priorities
+
+
+def _status(r: NodeReader, item, field: str) -> Status | None:
+    keys = r.mapping(item, field, _STATUS_KEYS, required=("id", "label", "phase"))
+    if keys is None:
+        return None
+    sid = check_id(r, keys.get("id"), f"{field}.id")
+    label = r.text(keys.get("label"), f"{field}.label")
+    phase = r.choice(keys.get("phase"), f"{field}.phase", PHASES, "invalid-value", "phase")
+    if None in (sid, label, phase):
+        return None
+    reminders = []
+    for i, rem in enumerate(r.sequence(keys.get("reminders"), f"{field}.reminders") or ()):
+        value = r.duration(rem, f"{field}.reminders[{i}]")
+        if value is not None:
+            reminders.append(value)
+    state = r.choice(keys.get("component_state"), f"{field}.component_state", _STATE_CHOICES,
+                     "unknown-state", "component state")
+    return Status(
+        id=sid,
+        label=label,
+        description=r.text(keys.get("description"), f"{field}.description") or LocalText(),
+        icon=r.scalar(keys.get("icon"), f"{field}.icon") or "",
+        phase=phase,
+        api_status=r.choice(keys.get("api_status"), f"{field}.api_status", API_STATUSES,
+                            "invalid-value", "Statuspage status") or "",
+        component_state=state,
+        pauses_target=bool(r.boolean(keys.get("pauses_target"), f"{field}.pauses_target")),
+        reminders=tuple(sorted(reminders)),
+        auto_resolve_after=r.duration(keys.get("auto_resolve_after"), f"{field}.auto_resolve_after"),
+        auto_resolve_to=r.scalar(keys.get("auto_resolve_to"), f"{field}.auto_resolve_to"),
+    )
+
+
+def _status_ids(r: NodeReader, node, field: str, statuses: dict[str, Status]) -> tuple[str, ...]:
+    ids = []
+    for index, item in enumerate(r.sequence(node, field) or ()):
+        value = r.scalar(item, f"{field}[{index}]")
+        if value is None:
+            continue
+        if value not in statuses:
+            r.report("lifecycle-definition", item, f"{field}[{index}]",
+                     f"'{value}' is not a status of this lifecycle", did_you_mean(value, statuses))
+            continue
+        ids.append(value)
+    return tuple(ids)
+
+
+def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -> Lifecycle | None:
+    base = f"lifecycles.{lid}"
+    keys = r.mapping(node, base, _LIFECYCLE_KEYS, required=("label", "statuses", "initial", "terminal"))
+    if keys is None:
+        return None
+    statuses: dict[str, Status] = {}
+    for index, item in enumerate(r.sequence(keys.get("statuses"), f"{base}.statuses") or ()):
+        status = _status(r, item, f"{base}.statuses[{index}]")
+        if status is None:
+            continue
+        if status.id in statuses:
+            r.report("duplicate-definition", item, f"{base}.statuses[{index}].id",
+                     f"status '{status.id}' is defined twice in this lifecycle")
+            continue
+        statuses[status.id] = status
+    if not statuses:
+        return None
+    transitions: dict[str, tuple[str, ...]] = {}
+    t_fields = r.mapping(keys.get("transitions"), f"{base}.transitions", tuple(statuses)) or {}
+    for source, targets in t_fields.items():
+        transitions[source] = _status_ids(r, targets, f"{base}.transitions.{source}", statuses)
+    for sid, status in statuses.items():
+        if status.auto_resolve_to and status.auto_resolve_to not in statuses:
+            r.report("lifecycle-definition", keys["statuses"], f"{base}.statuses.{sid}.auto_resolve_to",
+                     f"'{status.auto_resolve_to}' is not a status of this lifecycle",
+                     did_you_mean(status.auto_resolve_to, statuses))
+    resolve_status = r.scalar(keys.get("resolve_status"), f"{base}.resolve_status") or ""
+    if resolve_status and resolve_status not in statuses:
+        r.report("lifecycle-definition", keys["resolve_status"], f"{base}.resolve_status",
+                 f"'{resolve_status}' is not a status of this lifecycle", did_you_mean(resolve_status, statuses))
+        resolve_status = ""
+    default_priority = r.scalar(keys.get("default_priority"), f"{base}.default_priority")
+    if default_priority and default_priority not in priorities:
+        r.report("unknown-priority", keys["default_priority"], f"{base}.default_priority",
+                 f"unknown priority '{default_priority}'", did_you_mean(default_priority, priorities))
+        default_priority = None
+    terminal = _status_ids(r, keys.get("terminal"), f"{base}.terminal", statuses)
+    if not resolve_status:
+        resolve_status = next((s for s in terminal if statuses[s].is_resolved), "")
+    return Lifecycle(
+        id=lid,
+        label=r.text(keys.get("label"), f"{base}.label") or LocalText.plain(lid),
+        statuses=statuses,
+        initial=_status_ids(r, keys.get("initial"), f"{base}.initial", statuses),
+        transitions=transitions,
+        terminal=terminal,
+        api=r.choice(keys.get("api"), f"{base}.api", API_SECTIONS, "invalid-value", "API section") or "incidents",
+        component_state=r.choice(keys.get("component_state"), f"{base}.component_state", _STATE_CHOICES,
+                                 "unknown-state", "component state") or "from_priority",
+        resolve_status=resolve_status,
+        default_priority=default_priority,
+        reopen=bool(r.boolean(keys.get("reopen"), f"{base}.reopen")),
+        enforce_target=r.boolean(keys.get("enforce_target"), f"{base}.enforce_target") is not False,
+        enforce_cadence=r.boolean(keys.get("enforce_cadence"), f"{base}.enforce_cadence") is not False,
+    )

@@ -1,0 +1,285 @@
+"""YAML parsed into nodes that keep their line numbers, and typed reading of those nodes.
+
+The compiled libyaml composer builds the node tree; statusgen then reads each field from
+its node, so every value, and every problem, knows the line it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Callable, Iterable
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from statusgen.catalog import diag
+from statusgen.errors import Diagnostic, did_you_mean
+from statusgen.model.text import LocalText
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_EXPANDED_NODES = 100_000
+MAX_FLOW_DEPTH = 100
+
+_TAG = "tag:yaml.org,2002:"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$")
+_DURATION_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def compose(text: str, path: str, first_line: int) -> tuple[Node | None, list[Diagnostic]]:
+    """The YAML node tree of text, or a yaml-syntax / yaml-alias-bomb diagnostic."""
+    depth_problem = _flow_depth_problem(text)
+    if depth_problem:
+        return None, [diag("yaml-syntax", path, first_line, "", depth_problem)]
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = exc.problem or str(exc)
+        context = f" ({exc.context})" if exc.context else ""
+        return None, [diag("yaml-syntax", path, line, "", f"{problem}{context}",
+                           "check the indentation and quote values that contain ': ' or '#'")]
+    except yaml.YAMLError as exc:
+        return None, [diag("yaml-syntax", path, first_line, "", str(exc).splitlines()[0])]
+    if node is not None and "&" in text and "*" in text:
+        size = _expanded_size(node)
+        if size > MAX_EXPANDED_NODES:
+            return None, [diag("yaml-alias-bomb", path, first_line, "",
+                               f"aliases expand to more than {MAX_EXPANDED_NODES} nodes",
+                               "write the values out instead of nesting aliases")]
+    return node, []
+
+
+def _flow_depth_problem(text: str) -> str:
+    """Refuse absurd [[[[...]]]] nesting before the parser recurses into it."""
+    if text.count("[") + text.count("{") < MAX_FLOW_DEPTH:
+        return ""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    if deepest > MAX_FLOW_DEPTH:
+        return f"brackets nest more than {MAX_FLOW_DEPTH} levels deep"
+    return ""
+
+
+def _expanded_size(root: Node) -> int:
+    """How many nodes the tree holds once every alias is expanded (computed without expanding)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        kids = _children(node)
+        if children_done or not kids:
+            sizes[id(node)] = min(1 + sum(sizes[id(k)] for k in kids), MAX_EXPANDED_NODES + 1)
+            continue
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def kind_of(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    tag = node.tag.removeprefix(_TAG)
+    return {"null": "nothing", "bool": "true/false", "int": "a number", "float": "a number",
+            "timestamp": "a date"}.get(tag, "a text")
+
+
+def is_null(node: Node | None) -> bool:
+    return node is None or (isinstance(node, ScalarNode) and node.tag == _TAG + "null")
+
+
+class NodeReader:
+    """Reads typed values out of the nodes of one file, collecting diagnostics as it goes."""
+
+    def __init__(self, path: str, first_line: int, languages: tuple[str, ...] = ()):
+        self.path = path
+        self.first_line = first_line
+        self.languages = languages
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- reporting ---------------------------------------------------------
+    def line(self, node: Node | None) -> int:
+        if node is None:
+            return self.first_line
+        return node.start_mark.line + self.first_line
+
+    def report(self, rule: str, where: Node | int | None, field: str, message: str, hint: str = "") -> None:
+        line = where if isinstance(where, int) else self.line(where)
+        self.diagnostics.append(diag(rule, self.path, line, field, message, hint))
+
+    def wrong_type(self, node: Node, field: str, expected: str, hint: str = "") -> None:
+        self.report("wrong-type", node, field, f"expected {expected}, got {kind_of(node)}", hint)
+
+    # -- structure ---------------------------------------------------------
+    def mapping(self, node: Node | None, field: str, known: Iterable[str], required: Iterable[str] = (),
+                ) -> dict[str, Node] | None:
+        """The keys of a mapping node; unknown, duplicate and missing keys are reported."""
+        if not isinstance(node, MappingNode):
+            if node is not None:
+                self.wrong_type(node, field or "(top level)", "a mapping of fields")
+            return None
+        known = tuple(known)
+        found: dict[str, Node] = {}
+        key_lines: dict[str, int] = {}
+        prefix = f"{field}." if field else ""
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.wrong_type(key_node, field or "(top level)", "a plain key")
+                continue
+            key = key_node.value
+            if key in found:
+                self.report("duplicate-key", key_node, prefix + key,
+                            f"'{key}' is already set on line {key_lines[key]}", "keep only one of them")
+                continue
+            if key not in known:
+                self.report("unknown-key", key_node, prefix + key, "unknown key", did_you_mean(key, known))
+                continue
+            found[key] = value_node
+            key_lines[key] = self.line(key_node)
+        for key in required:
+            if key not in found or is_null(found[key]):
+                where = found.get(key, node)
+                self.report("missing-field", where, prefix + key, "required field is missing"
+                            if key not in found else "required field is empty")
+        return found
+
+    def sequence(self, node: Node | None, field: str) -> list[Node] | None:
+        if node is None or is_null(node):
+            return None
+        if not isinstance(node, SequenceNode):
+            self.wrong_type(node, field, "a list")
+            return None
+        return list(node.value)
+
+    # -- scalars -----------------------------------------------------------
+    def scalar(self, node: Node | None, field: str) -> str | None:
+        """A scalar as written (so `no` stays 'no' and `2026` stays '2026'); None when absent."""
+        if node is None or is_null(node):
+            return None
+        if not isinstance(node, ScalarNode):
+            self.wrong_type(node, field, "a single value")
+            return None
+        return node.value
+
+    def choice(self, node: Node | None, field: str, choices: Iterable[str], rule: str, what: str) -> str | None:
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        choices = list(choices)
+        if value not in choices:
+            self.report(rule, node, field, f"unknown {what} '{value}'", did_you_mean(value, choices))
+            return None
+        return value
+
+    def boolean(self, node: Node | None, field: str) -> bool | None:
+        if node is None or is_null(node):
+            return None
+        if isinstance(node, ScalarNode) and node.tag == _TAG + "bool":
+            return node.value.lower() in ("true", "yes", "on", "y")
+        self.wrong_type(node, field, "true or false")
+        return None
+
+    def integer(self, node: Node | None, field: str, minimum: int = 1) -> int | None:
+        if node is None or is_null(node):
+            return None
+        if isinstance(node, ScalarNode) and node.tag == _TAG + "int":
+            text = node.value.replace("_", "")
+            try:
+                value = int(text, 0)
+            except ValueError:  # "010": YAML 1.1 octal, read as the decimal people mean
+                value = int(text, 10)
+            if value < minimum:
+                self.report("invalid-value", node, field, f"must be at least {minimum}")
+                return None
+            return value
+        self.wrong_type(node, field, "a whole number")
+        return None
+
+    def duration(self, node: Node | None, field: str) -> timedelta | None:
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        match = _DURATION.match(value)
+        if not match:
+            self.report("invalid-value", node, field, f"'{value}' is not a duration",
+                        "write a number and a unit: 30m, 4h, 2d or 1w")
+            return None
+        amount, unit = float(match.group(1)), match.group(2)
+        return timedelta(**{_DURATION_UNITS[unit]: amount})
+
+    def timestamp(self, node: Node | None, field: str) -> datetime | None:
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            self.report("timestamp-timezone", node, field, f"'{value}' is not a timestamp",
+                        "write it as 2026-11-20T09:12:00+01:00")
+            return None
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            what = "is a date without a time" if "T" not in value and " " not in value.strip() else "has no time zone"
+            self.report("timestamp-timezone", node, field, f"'{value}' {what}",
+                        "write the time with its offset, e.g. 2026-11-20T09:12:00+01:00 or ...Z")
+            return None
+        return parsed
+
+    def text(self, node: Node | None, field: str) -> LocalText | None:
+        """A plain string for every language, or a mapping of language code to string."""
+        if node is None or is_null(node):
+            return None
+        if isinstance(node, ScalarNode):
+            return LocalText.plain(node.value)
+        if not isinstance(node, MappingNode):
+            self.wrong_type(node, field, "a text or a mapping of language to text",
+                            "write `field: text` or `field: {fr: ..., en: ...}`")
+            return None
+        values: dict[str, str] = {}
+        for key_node, value_node in node.value:
+            lang = key_node.value if isinstance(key_node, ScalarNode) else "?"
+            if self.languages and lang not in self.languages:
+                self.report("unknown-language", key_node, f"{field}.{lang}",
+                            f"'{lang}' is not a language of this site (languages: {', '.join(self.languages)})",
+                            did_you_mean(lang, self.languages))
+                continue
+            value = self.scalar(value_node, f"{field}.{lang}")
+            if value is not None:
+                values[lang] = value
+        if not values:
+            self.report("missing-field", node, field, "no text in any language")
+            return None
+        missing = [lang for lang in self.languages if lang not in values]
+        if missing and self.languages:
+            default = self.languages[0] if self.languages[0] in values else next(iter(values))
+            self.report("missing-translation", node, field,
+                        f"no text in {', '.join(missing)}; readers see the '{default}' text",
+                        f"add {', '.join(f'{m}: ...' for m in missing)}")
+        return LocalText(values)
+
+    def each(self, nodes: list[Node] | None, field: str, read: Callable[[Node, str, int], object]) -> list:
+        """read(node, field[i], i) for every item, dropping the ones that failed."""
+        results = []
+        for index, item in enumerate(nodes or ()):
+            value = read(item, f"{field}[{index}]", index)
+            if value is not None:
+                results.append(value)
+        return results

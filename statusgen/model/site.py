@@ -1,0 +1,156 @@
+"""Site settings, components and the status definitions (lifecycles and priorities)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Mapping
+
+from statusgen.model.text import LocalText
+
+# Ordered from best to worst; the overall state of a page is the worst current one.
+COMPONENT_STATES = (
+    "operational",
+    "under_maintenance",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+)
+STATE_SEVERITY = {state: rank for rank, state in enumerate(COMPONENT_STATES)}
+
+PHASES = ("open", "waiting", "resolved")
+
+
+def worst_state(states) -> str:
+    """The most severe of the given component states ('operational' when none)."""
+    return max(states, key=STATE_SEVERITY.__getitem__, default="operational")
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """When the support team works; shown on help pages."""
+
+    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    start: str = "09:00"
+    end: str = "18:00"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """content/site.yaml."""
+
+    title: LocalText
+    base_url: str
+    languages: tuple[str, ...] = ("en",)
+    timezone: str = "UTC"
+    description: LocalText = field(default_factory=LocalText)
+    company: LocalText = field(default_factory=LocalText)
+    business_hours: BusinessHours = field(default_factory=BusinessHours)
+    report_url: str = ""
+    default_update_cadence: timedelta = timedelta(days=1)
+    feed_items: int = 50
+    history_per_page: int = 6
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+@dataclass(frozen=True)
+class Component:
+    """A service customers see on the status page."""
+
+    id: str
+    name: LocalText
+    description: LocalText = field(default_factory=LocalText)
+    group: LocalText | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Status:
+    """One status of a lifecycle, with what it means for the customer."""
+
+    id: str
+    label: LocalText
+    description: LocalText
+    icon: str
+    phase: str
+    api_status: str = ""
+    component_state: str | None = None  # None: inherit the lifecycle's default
+    pauses_target: bool = False
+    reminders: tuple[timedelta, ...] = ()
+    auto_resolve_after: timedelta | None = None
+    auto_resolve_to: str | None = None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.phase == "resolved"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The statuses an entry moves through and the moves allowed."""
+
+    id: str
+    label: LocalText
+    statuses: Mapping[str, Status]
+    initial: tuple[str, ...]
+    transitions: Mapping[str, tuple[str, ...]]
+    terminal: tuple[str, ...]
+    api: str = "incidents"
+    component_state: str = "from_priority"
+    resolve_status: str = ""
+    default_priority: str | None = None
+    reopen: bool = False
+    enforce_target: bool = True
+    enforce_cadence: bool = True
+
+    def allows(self, before: str, after: str) -> bool:
+        """Whether an update may move from status before to status after."""
+        if before == after:
+            return True
+        if before in self.terminal and not self.reopen:
+            return False
+        return after in self.transitions.get(before, ())
+
+
+@dataclass(frozen=True)
+class Priority:
+    """How urgent an entry is, and what that promises customers."""
+
+    id: str
+    label: LocalText
+    description: LocalText
+    resolution_target: timedelta
+    update_cadence: timedelta
+    component_state: str = "degraded_performance"
+    api_impact: str = "minor"
+    report_due_after: timedelta | None = None
+    rank: int = 0  # 0 = most urgent, in file order
+
+
+@dataclass(frozen=True)
+class Page:
+    """A help-centre article in one language."""
+
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    order: int
+    body: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything loaded from a site folder."""
+
+    root: str
+    settings: Settings
+    components: Mapping[str, Component]
+    lifecycles: Mapping[str, Lifecycle]
+    priorities: Mapping[str, Priority]
+    entries: tuple  # tuple[Entry, ...], sorted by start time, newest last
+    pages: tuple[Page, ...] = ()

@@ -1,0 +1,210 @@
+"""Facts derived from an entry at a given moment: effective status, resolution, targets, impact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from statusgen.model.entry import Entry, Update
+from statusgen.model.site import Status
+
+AT_RISK_SHARE = 0.8  # an open entry past 80 % of its target is "at risk"
+
+
+@dataclass(frozen=True)
+class EntryState:
+    """Where an entry stands at `now`."""
+
+    status: Status
+    is_open: bool
+    resolved_at: datetime | None
+    auto_resolved_at: datetime | None
+    waiting_since: datetime | None
+    elapsed: timedelta  # time counted towards the resolution target
+    target_outcome: str  # met | breached | at_risk | open | paused | none
+    target_deadline: datetime | None
+    next_update_due: datetime | None
+
+    @property
+    def end(self) -> datetime | None:
+        return self.resolved_at
+
+
+def _status_at_index(entry: Entry, index: int) -> Status:
+    return entry.lifecycle.statuses[entry.updates[index].status]
+
+
+def last_status_since(entry: Entry) -> datetime | None:
+    """When the entry entered the status of its last update (repeated updates keep the clock)."""
+    last = entry.updates[-1].status
+    since = None
+    for update in reversed(entry.updates):
+        if update.status != last:
+            break
+        since = update.at
+    return since
+
+
+def _auto_resolution(entry: Entry, now: datetime) -> tuple[Status, datetime] | None:
+    """The status and time an unanswered waiting entry auto-resolved at, if it has by now."""
+    status = entry.status_of(entry.last_update)
+    if status.phase != "waiting" or status.auto_resolve_after is None or not status.auto_resolve_to:
+        return None
+    since = last_status_since(entry)
+    at = since + status.auto_resolve_after
+    if at > now:
+        return None
+    return entry.lifecycle.statuses[status.auto_resolve_to], at
+
+
+def resolution_time(entry: Entry) -> datetime | None:
+    """When the entry entered the resolved phase for good (None when its last status is not resolved)."""
+    resolved_at = None
+    for update in entry.updates:
+        if entry.status_of(update).is_resolved:
+            resolved_at = resolved_at or update.at
+        else:
+            resolved_at = None
+    return resolved_at
+
+
+def counted_time(entry: Entry, end: datetime) -> timedelta:
+    """Time towards the target: open statuses count, pausing and resolved statuses do not."""
+    total = timedelta()
+    updates = entry.updates
+    for i, update in enumerate(updates):
+        status = entry.status_of(update)
+        start = update.at
+        stop = updates[i + 1].at if i + 1 < len(updates) else end
+        stop = min(stop, end)
+        if stop > start and not status.pauses_target and not status.is_resolved:
+            total += stop - start
+    return total
+
+
+def entry_state(entry: Entry, now: datetime) -> EntryState:
+    """Everything the rules and pages need to know about an entry at `now`."""
+    status = entry.status_of(entry.last_update)
+    auto = _auto_resolution(entry, now)
+    auto_at = None
+    if auto:
+        status, auto_at = auto
+    resolved_at = auto_at or resolution_time(entry)
+    is_open = not status.is_resolved
+    waiting_since = last_status_since(entry) if status.phase == "waiting" else None
+    end = resolved_at or now
+    elapsed = counted_time(entry, end)
+    outcome, deadline = _target(entry, status, is_open, elapsed, now)
+    next_due = None
+    if is_open and status.phase == "open" and entry.lifecycle.enforce_cadence:
+        next_due = entry.last_update.at + entry.priority.update_cadence
+    return EntryState(
+        status=status,
+        is_open=is_open,
+        resolved_at=resolved_at,
+        auto_resolved_at=auto_at,
+        waiting_since=waiting_since,
+        elapsed=elapsed,
+        target_outcome=outcome,
+        target_deadline=deadline,
+        next_update_due=next_due,
+    )
+
+
+def _target(entry: Entry, status: Status, is_open: bool, elapsed: timedelta, now: datetime):
+    if not entry.lifecycle.enforce_target:
+        return "none", None
+    target = entry.priority.resolution_target
+    if not is_open:
+        return ("met" if elapsed <= target else "breached"), None
+    if elapsed > target:
+        return "breached", None
+    if status.pauses_target:
+        return "paused", None
+    deadline = now + (target - elapsed)
+    if elapsed >= target * AT_RISK_SHARE:
+        return "at_risk", deadline
+    return "open", deadline
+
+
+def _state_for(entry: Entry, status: Status, component: str, overrides: dict[str, str]) -> str:
+    """The state an entry puts one component in while it sits in `status`."""
+    if status.is_resolved:
+        return "operational"
+    if component in overrides:
+        return overrides[component]
+    if status.component_state is not None:
+        return _resolve_default(entry, status.component_state)
+    explicit = entry.components.get(component)
+    if explicit:
+        return explicit
+    return _resolve_default(entry, entry.lifecycle.component_state)
+
+
+def _resolve_default(entry: Entry, declared: str) -> str:
+    if declared == "none":
+        return "operational"
+    if declared == "from_priority":
+        return entry.priority.component_state
+    return declared
+
+
+@dataclass(frozen=True)
+class Impact:
+    """A component in a non-operational state because of an entry, from start to end."""
+
+    component: str
+    state: str
+    start: datetime
+    end: datetime | None  # None: still going on at now
+
+
+def impacts(entry: Entry, now: datetime) -> list[Impact]:
+    """The stretches of time during which the entry degraded each of its components."""
+    state = entry_state(entry, now)
+    stop_all = state.auto_resolved_at
+    segments: list[Impact] = []
+    overrides: dict[str, str] = {}
+    updates = entry.updates
+    for i, update in enumerate(updates):
+        overrides.update(update.components)
+        if stop_all and update.at >= stop_all:
+            break
+        status = entry.status_of(update)
+        end = updates[i + 1].at if i + 1 < len(updates) else None
+        if stop_all and (end is None or end > stop_all):
+            end = stop_all
+        if end is None and update.at > now:
+            continue
+        for component in _affected(entry, overrides):
+            comp_state = _state_for(entry, status, component, overrides)
+            if comp_state != "operational" and (end is None or end > update.at):
+                segments.append(Impact(component, comp_state, update.at, end))
+    return _merge(segments)
+
+
+def _affected(entry: Entry, overrides: dict[str, str]) -> list[str]:
+    names = list(entry.components)
+    names.extend(c for c in overrides if c not in entry.components)
+    return names
+
+
+def _merge(segments: list[Impact]) -> list[Impact]:
+    """Join back-to-back stretches of the same component in the same state."""
+    merged: list[Impact] = []
+    for seg in segments:
+        prev = next((m for m in reversed(merged) if m.component == seg.component), None)
+        if prev and prev.state == seg.state and prev.end == seg.start:
+            merged[merged.index(prev)] = Impact(seg.component, seg.state, prev.start, seg.end)
+        else:
+            merged.append(seg)
+    return merged
+
+
+def current_component_states(entry: Entry, now: datetime) -> dict[str, str]:
+    """Component id -> state this entry causes right now (only the non-operational ones)."""
+    return {i.component: i.state for i in impacts(entry, now) if i.end is None or i.end > now}
+
+
+def update_status(entry: Entry, update: Update) -> Status:
+    return entry.status_of(update)

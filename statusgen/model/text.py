@@ -1,0 +1,31 @@
+"""Texts written in one or several languages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A text per language; a plain string is stored under the key '*' (every language)."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def plain(cls, text: str) -> "LocalText":
+        return cls({"*": text})
+
+    def get(self, lang: str, default_lang: str) -> str:
+        """The text in lang, else the default language, else any language present."""
+        values = self.values
+        for key in (lang, "*", default_lang):
+            if key in values:
+                return values[key]
+        return next(iter(values.values()), "")
+
+    def languages(self) -> set[str]:
+        return {k for k in self.values if k != "*"}
+
+    def __bool__(self) -> bool:
+        return any(v.strip() for v in self.values.values())

@@ -1,0 +1,64 @@
+"""Rules of the lifecycle: how an entry may start, which moves are allowed, time only goes forward."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from statusgen.catalog import diag
+from statusgen.errors import Diagnostic
+from statusgen.model.entry import Entry
+from statusgen.model.site import Site
+
+
+def _status_line(update) -> int:
+    return update.lines.get("status", update.line)
+
+
+def check_initial_status(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    lc = entry.lifecycle
+    first = entry.updates[0]
+    if first.status in lc.initial:
+        return []
+    if entry.retroactive and first.status in lc.terminal:
+        return []
+    hint = f"may start as: {', '.join(lc.initial)}"
+    if first.status in lc.terminal:
+        hint += "; an entry written after the fact can set retroactive: true"
+    return [diag("initial-status", entry.path, _status_line(first), "updates[0].status",
+                 f"a{'n' if lc.id[:1] in 'aeiou' else ''} {lc.id} cannot start as '{first.status}'", hint)]
+
+
+def check_transitions(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    lc = entry.lifecycle
+    found = []
+    for before, after in zip(entry.updates, entry.updates[1:]):
+        if lc.allows(before.status, after.status):
+            continue
+        field = f"updates[{after.index}].status"
+        if before.status in lc.terminal and not lc.reopen:
+            found.append(diag("after-terminal", entry.path, after.line, f"updates[{after.index}]",
+                              f"no update may follow the terminal status '{before.status}'",
+                              "the lifecycle does not allow reopening; open a new entry instead"))
+            continue
+        allowed = ", ".join(lc.transitions.get(before.status, ())) or "none"
+        found.append(diag("transition", entry.path, _status_line(after), field,
+                          f"'{after.status}' cannot follow '{before.status}'",
+                          f"allowed after '{before.status}': {allowed}"))
+    return found
+
+
+def check_timestamps(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    found = []
+    for before, after in zip(entry.updates, entry.updates[1:]):
+        if after.at <= before.at:
+            found.append(diag("timestamp-order", entry.path, after.lines.get("at", after.line),
+                              f"updates[{after.index}].at",
+                              f"{after.at.isoformat()} is not after the previous update ({before.at.isoformat()})",
+                              "updates are listed oldest first, each strictly later than the one before"))
+    for update in entry.updates:
+        if update.at > now:
+            found.append(diag("timestamp-future", entry.path, update.lines.get("at", update.line),
+                              f"updates[{update.index}].at",
+                              f"{update.at.isoformat()} is after now ({now.isoformat()})",
+                              "check the date and the time zone offset, or pass --now"))
+    return found

@@ -1,0 +1,45 @@
+"""The promises made to customers during an incident: regular updates, a resolution message, a report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from statusgen.catalog import diag
+from statusgen.errors import Diagnostic
+from statusgen.model.entry import Entry
+from statusgen.model.site import Site
+from statusgen.model.state import entry_state
+from statusgen.rules.wording import span
+
+
+def check_update_cadence(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    state = entry_state(entry, now)
+    if state.next_update_due is None or state.next_update_due >= now:
+        return []
+    last = entry.last_update
+    return [diag("update-overdue", entry.path, last.line, f"updates[{last.index}]",
+                 f"the last update is {span(now - last.at)} old; priority '{entry.priority.id}' promises an update "
+                 f"every {span(entry.priority.update_cadence)}",
+                 "post an update, even to say the investigation continues")]
+
+
+def check_resolution_message(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    last = entry.last_update
+    if not entry.status_of(last).is_resolved or last.message:
+        return []
+    return [diag("resolution-message", entry.path, last.lines.get("message", last.line),
+                 f"updates[{last.index}].message",
+                 "the resolving update needs a message telling customers what was fixed")]
+
+
+def check_report(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    due_after = entry.priority.report_due_after
+    if due_after is None or entry.root_cause or entry.report.strip():
+        return []
+    state = entry_state(entry, now)
+    if state.resolved_at is None or now - state.resolved_at < due_after:
+        return []
+    return [diag("report-missing", entry.path, entry.line_of("priority"), "root_cause",
+                 f"resolved {span(now - state.resolved_at)} ago without a root cause or report; "
+                 f"priority '{entry.priority.id}' expects one within {span(due_after)}",
+                 "add root_cause: or write the post-incident report below the front matter")]
