@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite (external checker harness lives in checkers.py)."""
