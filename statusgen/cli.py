@@ -44,3 +44,26 @@ def validate(root: Path, now: str | None, strict: bool, fmt: str) -> None:
     if output:
         click.echo(output)
     sys.exit(1 if report.failed(strict) else 0)
+
+
+@main.command()
+@root_option
+@now_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site (default: output/ in the site folder).")
+@click.option("--strict", is_flag=True, help="Refuse to build when there are warnings.")
+def build(root: Path, now: str | None, out: Path | None, strict: bool) -> None:
+    """Validate the site, then render it into the output folder (atomically)."""
+    from statusgen.commands.build import build as run_build
+    from statusgen.commands.build import summary, wants_progress
+
+    moment = resolve_now(now)
+    result = run_build(root, out or root / "output", moment, progress=wants_progress(), strict=strict)
+    if result.report.diagnostics:
+        click.echo("\n".join(d.format() for d in result.report.diagnostics), err=True)
+    if not result.ok:
+        click.echo(summary(result), err=True)
+        sys.exit(1)
+    click.echo(summary(result))
+    index = (result.out / "index.html").resolve()
+    click.echo(f"open {index} or run: python -m http.server -d {result.out} 8000")

@@ -103,7 +103,7 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, path: Path, body: str, r
     components = _components(r, fields.get("components"), ctx)
     updates = _updates(r, fields.get("updates"), lifecycle, ctx)
     start, end = _schedule(r, fields.get("scheduled"))
-    if lifecycle.api == "scheduled_maintenances" and "scheduled" not in fields:
+    if lifecycle.kind == "maintenance" and "scheduled" not in fields:
         r.report("schedule", fields.get("lifecycle"), "scheduled", "a maintenance needs its window",
                  "add scheduled: {start: 2026-11-26T22:00:00+01:00, end: 2026-11-27T01:00:00+01:00}")
     if title is None or priority is None or not updates or components is None:

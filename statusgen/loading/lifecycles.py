@@ -14,7 +14,8 @@ from statusgen.model.text import LocalText
 REL = "content/lifecycles.yaml"
 _STATUS_KEYS = ("id", "label", "description", "icon", "phase", "api_status", "component_state",
                 "pauses_target", "reminders", "auto_resolve_after", "auto_resolve_to")
-_LIFECYCLE_KEYS = ("label", "api", "component_state", "resolve_status", "default_priority", "reopen",
+KINDS = ("incident", "maintenance", "known_issue")
+_LIFECYCLE_KEYS = ("label", "kind", "api", "component_state", "resolve_status", "default_priority", "reopen",
                    "enforce_target", "enforce_cadence", "statuses", "initial", "transitions", "terminal")
 _PRIORITY_KEYS = ("id", "label", "description", "resolution_target", "update_cadence", "component_state",
                   "api_impact", "report_due_after")
@@ -163,14 +164,17 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
     terminal = _status_ids(r, keys.get("terminal"), f"{base}.terminal", statuses)
     if not resolve_status:
         resolve_status = next((s for s in terminal if statuses[s].is_resolved), "")
+    api = r.choice(keys.get("api"), f"{base}.api", API_SECTIONS, "invalid-value", "API section") or "incidents"
+    default_kind = "maintenance" if api == "scheduled_maintenances" else "incident"
     return Lifecycle(
         id=lid,
+        kind=r.choice(keys.get("kind"), f"{base}.kind", KINDS, "invalid-value", "kind") or default_kind,
         label=r.text(keys.get("label"), f"{base}.label") or LocalText.plain(lid),
         statuses=statuses,
         initial=_status_ids(r, keys.get("initial"), f"{base}.initial", statuses),
         transitions=transitions,
         terminal=terminal,
-        api=r.choice(keys.get("api"), f"{base}.api", API_SECTIONS, "invalid-value", "API section") or "incidents",
+        api=api,
         component_state=r.choice(keys.get("component_state"), f"{base}.component_state", _STATE_CHOICES,
                                  "unknown-state", "component state") or "from_priority",
         resolve_status=resolve_status,

@@ -98,6 +98,7 @@ class Lifecycle:
     initial: tuple[str, ...]
     transitions: Mapping[str, tuple[str, ...]]
     terminal: tuple[str, ...]
+    kind: str = "incident"  # incident | maintenance | known_issue: where the status page lists it
     api: str = "incidents"
     component_state: str = "from_priority"
     resolve_status: str = ""

@@ -1,0 +1,1 @@
+"""Rendering: Site -> files (path, bytes). Pages, feeds, API, calendar and badges; no validation here."""

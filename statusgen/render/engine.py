@@ -1,0 +1,191 @@
+"""Renders every output of a site, sharing the pages out between processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from statusgen.model.site import Site
+from statusgen.render.dates import Dates
+from statusgen.render.facts import Facts, compute_facts
+from statusgen.render.markup import Markup
+from statusgen.render.pages import Contexts, PageJob, page_link, page_path, plan_pages
+from statusgen.render.sitemap import robots_txt, sitemap_xml
+from statusgen.render.strings import strings_for
+from statusgen.render.theme import make_environment, stylesheet
+from statusgen.render.urls import Urls, help_page, history_page
+from statusgen.render.views import LanguageViews
+
+# Below this many pages, starting processes costs more than it saves.
+PARALLEL_THRESHOLD = 400
+
+
+@dataclass
+class RenderState:
+    """Everything a worker needs, prepared once before the processes fork."""
+
+    site: Site
+    facts: Facts
+    env: Any
+    css_url: str
+    views: dict[str, LanguageViews]
+    contexts: dict[str, Contexts]
+
+
+def prepare(site: Site, now: datetime) -> tuple[RenderState, list[tuple[str, bytes]]]:
+    facts = compute_facts(site, now)
+    env = make_environment(Path(site.root))
+    css_path, css = stylesheet(env)
+    settings = site.settings
+    css_url = Urls.shared(settings.base_url, css_path)
+    views, contexts = {}, {}
+    for lang in settings.languages:
+        urls = Urls(settings.base_url, lang, settings.default_language)
+        views[lang] = LanguageViews(site, facts, lang, strings_for(lang), Dates(lang, settings.timezone), urls,
+                                    Markup())
+    state = RenderState(site, facts, env, css_url, views, {})
+    for lang, view in views.items():
+        contexts[lang] = Contexts(view, _common_context(state, view))
+    state.contexts = contexts
+    return state, [(css_path, css)]
+
+
+def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, str], dict[str, Any]]:
+    settings = state.site.settings
+    t = v.t
+    nav = [
+        {"id": "index", "label": t["status_page"], "url": v.urls.link("")},
+        {"id": "history", "label": t["history"], "url": v.urls.link(history_page(1))},
+        {"id": "help", "label": t["help"], "url": v.urls.link(help_page())},
+    ]
+    site_info = {
+        "title": v.text(settings.title),
+        "description": v.text(settings.description),
+        "company": v.text(settings.company),
+        "lang": v.lang,
+        "report_url": settings.report_url,
+        "timezone": settings.timezone,
+        "home": v.urls.link(""),
+    }
+    feeds = [
+        {"type": "application/atom+xml", "title": t["feed_atom"], "url": v.urls.link("feed.atom")},
+        {"type": "application/rss+xml", "title": t["feed_rss"], "url": v.urls.link("feed.rss")},
+    ]
+    languages = [(lang, v.dates.language_name(lang), Urls(settings.base_url, lang, settings.default_language))
+                 for lang in settings.languages]
+    help_slugs = {lang: {p.slug for p in state.site.pages if p.lang == lang} for lang in settings.languages}
+
+    def common(job: PageJob, title: str) -> dict[str, Any]:
+        link = page_link(job)
+        alternates = []
+        for lang, name, urls in languages:
+            target = link
+            if job.kind == "article" and job.key not in help_slugs[lang]:
+                target = help_page()
+            if target is None:
+                target = ""
+            alternates.append({"lang": lang, "name": name, "url": urls.link(target),
+                               "absolute": urls.absolute(target), "current": lang == v.lang})
+        return {
+            "site": site_info,
+            "t": t,
+            "nav": nav,
+            "current": job.kind,
+            "page_title": title,
+            "canonical": v.urls.absolute(link) if link is not None else None,
+            "alternates": alternates if link is not None else [],
+            "languages": alternates,
+            "css_url": state.css_url,
+            "calendar_url": Urls.shared(settings.base_url, "maintenance.ics"),
+            "api_url": Urls.shared(settings.base_url, "api/v2/summary.json"),
+            "feeds": feeds + _page_feeds(job, v),
+            "footer_note": t["footer"].format(tz=settings.timezone),
+            "generated": v.dates.when(state.facts.now),
+        }
+
+    return common
+
+
+def _page_feeds(job: PageJob, v: LanguageViews) -> list[dict[str, str]]:
+    if job.kind == "component":
+        base = f"components/{job.key}/"
+    elif job.kind == "entry" and feed_wanted(v.facts, job.key):
+        return [{"type": "application/atom+xml", "title": v.t["follow_incident"],
+                 "url": v.urls.link(f"incidents/{job.key}/feed.atom")}]
+    else:
+        return []
+    name = v.component(v.site.components[job.key]).name
+    return [
+        {"type": "application/atom+xml", "title": f"{name} · {v.t['feed_atom']}", "url": v.urls.link(base + "feed.atom")},
+        {"type": "application/rss+xml", "title": f"{name} · {v.t['feed_rss']}", "url": v.urls.link(base + "feed.rss")},
+    ]
+
+
+def feed_wanted(facts: Facts, entry_id: str) -> bool:
+    """Entries that get a feed of their own: open ones, and those updated in the last 90 days."""
+    from datetime import timedelta
+
+    state = facts.states[entry_id]
+    if state.is_open:
+        return True
+    entry = next((e for e in facts.entries if e.id == entry_id), None)
+    return entry is not None and facts.now - entry.last_update.at <= timedelta(days=90)
+
+
+def render_job(state: RenderState, job: PageJob) -> tuple[str, bytes]:
+    contexts = state.contexts[job.lang]
+    template_name, ctx = contexts.build(job)
+    html = state.env.get_template(template_name).render(ctx)
+    return page_path(job, contexts.v.urls), html.encode("utf-8")
+
+
+# Worker processes inherit the prepared state through fork instead of pickling it.
+_WORKER: dict[str, Any] = {}
+
+
+def _render_share(share: tuple[int, int]) -> int:
+    index, count = share
+    state, jobs, write = _WORKER["state"], _WORKER["jobs"], _WORKER["write"]
+    done = 0
+    for job in jobs[index::count]:
+        path, data = render_job(state, job)
+        write(path, data)
+        done += 1
+    return done
+
+
+def render_pages(state: RenderState, write: Callable[[str, bytes], None], workers: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Render every page through write(path, bytes); returns the number of pages."""
+    jobs = plan_pages(state.site, state.facts)
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        for n, job in enumerate(jobs, 1):
+            write(*render_job(state, job))
+            if progress and n % 200 == 0:
+                progress(200)
+        if progress:
+            progress(len(jobs) % 200)
+        return len(jobs)
+    _WORKER.update(state=state, jobs=jobs, write=write)
+    shares = [(i, workers * 8) for i in range(workers * 8)]
+    ctx = multiprocessing.get_context("fork")
+    try:
+        with ctx.Pool(workers) as pool:
+            for done in pool.imap_unordered(_render_share, shares):
+                if progress:
+                    progress(done)
+    finally:
+        _WORKER.clear()
+    return len(jobs)
+
+
+def render_extras(state: RenderState) -> list[tuple[str, bytes]]:
+    """The non-page files: sitemap and robots.txt (feeds, API and badges come from their own modules)."""
+    files = [("sitemap.xml", sitemap_xml(state, plan_pages(state.site, state.facts))),
+             ("robots.txt", robots_txt(state.site.settings.base_url))]
+    return files

@@ -1,0 +1,145 @@
+"""What is true of the whole site at `now`, in no particular language: states, bars, uptime, lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from statusgen.model.entry import Entry
+from statusgen.model.site import STATE_SEVERITY, Site, worst_state
+from statusgen.model.state import EntryState, Impact, entry_state, impacts
+
+HISTORY_DAYS = 90
+RECENT_DAYS = 14
+# Share of an outage's duration counted as downtime: the convention of the best-known status pages.
+DOWNTIME_WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
+
+
+@dataclass
+class Facts:
+    """Language-neutral facts every page, feed and API file is rendered from."""
+
+    now: datetime
+    today: date
+    days: list[date]
+    entries: list[Entry]  # published (not draft), newest first
+    states: dict[str, EntryState]
+    component_state: dict[str, str]
+    component_entries: dict[str, list[Entry]]
+    day_states: dict[str, list[str]]
+    day_entries: dict[str, list[list[str]]]
+    uptime: dict[str, float]
+    active_incidents: list[Entry] = field(default_factory=list)
+    active_maintenance: list[Entry] = field(default_factory=list)
+    upcoming_maintenance: list[Entry] = field(default_factory=list)
+    open_known_issues: list[Entry] = field(default_factory=list)
+    recent_days: list[tuple[date, list[Entry]]] = field(default_factory=list)
+
+    @property
+    def overall_state(self) -> str:
+        return worst_state(self.component_state.values())
+
+    def entry_day(self, entry: Entry, zone: ZoneInfo) -> date:
+        return listing_time(entry).astimezone(zone).date()
+
+
+def listing_time(entry: Entry) -> datetime:
+    """The moment an entry is filed under: its window for maintenance, else its first update."""
+    return entry.scheduled_start or entry.started_at
+
+
+def compute_facts(site: Site, now: datetime) -> Facts:
+    zone = ZoneInfo(site.settings.timezone)
+    today = now.astimezone(zone).date()
+    days = [today - timedelta(days=n) for n in range(HISTORY_DAYS - 1, -1, -1)]
+    published = [e for e in site.entries if not e.draft]
+    published.sort(key=lambda e: (listing_time(e), e.id), reverse=True)
+    states = {e.id: entry_state(e, now) for e in published}
+    by_component: dict[str, list[Entry]] = defaultdict(list)
+    spans: dict[str, list[tuple[Impact, str]]] = defaultdict(list)
+    for entry in published:
+        for cid in entry.components:
+            by_component[cid].append(entry)
+        for impact in impacts(entry, now):
+            spans[impact.component].append((impact, entry.id))
+    window_start = datetime.combine(days[0], time(), zone)
+    facts = Facts(
+        now=now, today=today, days=days, entries=published, states=states,
+        component_state={}, component_entries={c: by_component.get(c, []) for c in site.components},
+        day_states={}, day_entries={}, uptime={},
+    )
+    for cid in site.components:
+        current = [i.state for i, _ in spans[cid] if i.start <= now and (i.end is None or i.end > now)]
+        facts.component_state[cid] = worst_state(current)
+        facts.day_states[cid], facts.day_entries[cid] = _day_bars(spans[cid], days, zone, now)
+        facts.uptime[cid] = _uptime(spans[cid], window_start, now)
+    _sort_lists(facts, published, states, zone)
+    return facts
+
+
+def _day_bars(spans, days: list[date], zone: ZoneInfo, now: datetime):
+    """For each day, the worst state reached and the ids of the entries behind it."""
+    index = {day: n for n, day in enumerate(days)}
+    worst = ["operational"] * len(days)
+    who: list[list[str]] = [[] for _ in days]
+    for impact, entry_id in spans:
+        first = impact.start.astimezone(zone).date()
+        last = (impact.end or now).astimezone(zone).date()
+        if last < days[0] or first > days[-1]:
+            continue
+        day = max(first, days[0])
+        while day <= min(last, days[-1]):
+            n = index[day]
+            if STATE_SEVERITY[impact.state] > STATE_SEVERITY[worst[n]]:
+                worst[n] = impact.state
+            if entry_id not in who[n]:
+                who[n].append(entry_id)
+            day += timedelta(days=1)
+    return worst, who
+
+
+def _uptime(spans, start: datetime, end: datetime) -> float:
+    """Percentage of the window not lost to outages; overlapping outages count once, at the worst weight."""
+    events = []
+    for impact, _ in spans:
+        weight = DOWNTIME_WEIGHT.get(impact.state, 0.0)
+        s, e = max(impact.start, start), min(impact.end or end, end)
+        if weight and e > s:
+            events.append((s, e, weight))
+    if not events:
+        return 100.0
+    cuts = sorted({t for s, e, _ in events for t in (s, e)})
+    lost = 0.0
+    for a, b in zip(cuts, cuts[1:]):
+        weight = max((w for s, e, w in events if s <= a and e >= b), default=0.0)
+        lost += weight * (b - a).total_seconds()
+    total = (end - start).total_seconds()
+    return max(0.0, 100.0 * (1 - lost / total)) if total > 0 else 100.0
+
+
+def _sort_lists(facts: Facts, published: list[Entry], states, zone: ZoneInfo) -> None:
+    recent_from = facts.today - timedelta(days=RECENT_DAYS - 1)
+    recent: dict[date, list[Entry]] = defaultdict(list)
+    for entry in published:
+        kind, state = entry.lifecycle.kind, states[entry.id]
+        if kind == "known_issue":
+            if state.is_open:
+                facts.open_known_issues.append(entry)
+            continue
+        if kind == "maintenance" and state.is_open:
+            if entry.scheduled_start and entry.scheduled_start > facts.now \
+                    and state.status.api_status not in ("in_progress", "verifying"):
+                facts.upcoming_maintenance.append(entry)
+            else:
+                facts.active_maintenance.append(entry)
+            continue
+        if kind == "incident" and state.is_open:
+            facts.active_incidents.append(entry)
+        day = listing_time(entry).astimezone(zone).date()
+        if recent_from <= day <= facts.today:
+            recent[day].append(entry)
+    facts.upcoming_maintenance.sort(key=lambda e: e.scheduled_start)
+    facts.recent_days = [(facts.today - timedelta(days=n), recent.get(facts.today - timedelta(days=n), []))
+                         for n in range(RECENT_DAYS)]

@@ -1,0 +1,51 @@
+"""Where every page of the site lives, per language; the only place that spells out URLs."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+class Urls:
+    """Site-relative paths (for links) and absolute URLs (for feeds and sitemaps) of one language."""
+
+    def __init__(self, base_url: str, lang: str, default_lang: str):
+        self.base_url = base_url.rstrip("/")
+        self.base_path = urlsplit(self.base_url).path.rstrip("/")
+        self.lang = lang
+        self.prefix = "" if lang == default_lang else f"{lang}/"
+
+    # Paths of output files, relative to the output folder.
+    def file(self, page: str) -> str:
+        return f"{self.prefix}{page}index.html" if page.endswith("/") or not page else f"{self.prefix}{page}"
+
+    def link(self, page: str = "") -> str:
+        """The root-relative link to a page: '' is the home page, 'incidents/x/' an incident."""
+        return f"{self.base_path}/{self.prefix}{page}"
+
+    def absolute(self, page: str = "") -> str:
+        return f"{self.base_url}/{self.prefix}{page}"
+
+    @staticmethod
+    def shared(base_url: str, path: str) -> str:
+        """Root-relative link to a file shared by every language (CSS, API, badges)."""
+        return f"{urlsplit(base_url.rstrip('/')).path.rstrip('/')}/{path}"
+
+
+def entry_page(entry_id: str) -> str:
+    return f"incidents/{entry_id}/"
+
+
+def component_page(component_id: str) -> str:
+    return f"components/{component_id}/"
+
+
+def history_page(number: int) -> str:
+    return "history/" if number <= 1 else f"history/page/{number}/"
+
+
+def help_page(slug: str = "") -> str:
+    return f"help/{slug}/" if slug else "help/"
+
+
+def update_anchor(index: int) -> str:
+    return f"update-{index + 1}"

@@ -1,0 +1,319 @@
+"""Finished, localised values for templates: labels, formatted dates, HTML of messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from statusgen.model.entry import Entry, Update
+from babel.numbers import format_percent
+
+from statusgen.model.site import STATE_SEVERITY, Component, Lifecycle, Priority, Site, Status, worst_state
+from statusgen.model.state import current_component_states, impacts
+from statusgen.model.text import LocalText
+from statusgen.render.dates import Dates, When
+from statusgen.render.facts import Facts, listing_time
+from statusgen.render.markup import Markup
+from statusgen.render.urls import Urls, component_page, entry_page, update_anchor
+
+STATE_ICONS = {
+    "operational": "✓",
+    "degraded_performance": "!",
+    "partial_outage": "▲",
+    "major_outage": "✕",
+    "under_maintenance": "⚙",
+}
+KIND_OF_LIFECYCLE = {"incident": "incident", "maintenance": "maintenance", "known_issue": "ticket"}
+
+
+@dataclass(frozen=True)
+class StateView:
+    id: str
+    label: str
+    icon: str
+
+
+@dataclass(frozen=True)
+class StatusView:
+    id: str
+    label: str
+    icon: str
+    description: str
+    phase: str
+
+
+@dataclass(frozen=True)
+class AffectedView:
+    id: str
+    name: str
+    url: str
+    state: StateView | None  # None: listed but not degraded
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    anchor: str
+    status: StatusView
+    when: When
+    message_html: str
+    url: str
+    absolute_url: str
+    index: int
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: str
+    url: str
+    absolute_url: str
+    kind: str
+    kind_label: str
+    title: str
+    status: StatusView
+    is_open: bool
+    priority_id: str
+    priority_label: str
+    affected: list[AffectedView]
+    started: When
+    resolved: When | None
+    duration: str
+    target: str
+    target_outcome: str
+    target_span: str
+    impact_html: str
+    workaround_html: str
+    root_cause_html: str
+    report_html: str
+    updates: list[UpdateView]  # newest first
+    latest: UpdateView
+    next_update: When | None
+    window: tuple[When, When] | None
+    retroactive: bool
+    auto_resolved: str
+    listed: When
+
+
+@dataclass(frozen=True)
+class DayCell:
+    state: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    id: str
+    name: str
+    description: str
+    url: str
+    state: StateView
+    uptime: str
+    cells: list[DayCell]
+    bar_summary: str
+
+
+@dataclass(frozen=True)
+class GroupView:
+    name: str
+    components: list[ComponentView]
+    state: StateView
+
+
+@dataclass
+class LanguageViews:
+    """Every view of the site in one language, built lazily and cached."""
+
+    site: Site
+    facts: Facts
+    lang: str
+    t: dict[str, str]
+    dates: Dates
+    urls: Urls
+    markup: Markup
+    _entries: dict[str, EntryView] = field(default_factory=dict)
+    _components: dict[str, ComponentView] = field(default_factory=dict)
+
+    @property
+    def default_lang(self) -> str:
+        return self.site.settings.default_language
+
+    def text(self, value: LocalText | None) -> str:
+        return value.get(self.lang, self.default_lang) if value else ""
+
+    def html(self, value: LocalText | None) -> str:
+        return self.markup(self.text(value))
+
+    def state(self, state_id: str) -> StateView:
+        return StateView(state_id, self.t[f"state.{state_id}"], STATE_ICONS[state_id])
+
+    def status(self, status: Status) -> StatusView:
+        return StatusView(status.id, self.text(status.label), status.icon, self.text(status.description),
+                          status.phase)
+
+    def span(self, delta) -> str:
+        return self.dates.span(delta, self.t)
+
+    # -- entries -----------------------------------------------------------
+    def entry(self, entry: Entry) -> EntryView:
+        view = self._entries.get(entry.id)
+        if view is None:
+            view = self._entries[entry.id] = self._entry(entry)
+        return view
+
+    def _entry(self, entry: Entry) -> EntryView:
+        state = self.facts.states[entry.id]
+        page = entry_page(entry.id)
+        updates = [self._update(entry, u, page) for u in reversed(entry.updates)]
+        resolved = self.dates.when(state.resolved_at) if state.resolved_at else None
+        duration = self.span((state.resolved_at or self.facts.now) - entry.started_at)
+        window = None
+        if entry.scheduled_start and entry.scheduled_end:
+            window = (self.dates.when(entry.scheduled_start), self.dates.when(entry.scheduled_end))
+        deadline = self.dates.when(state.target_deadline).text if state.target_deadline else ""
+        kind = KIND_OF_LIFECYCLE.get(entry.lifecycle.kind, "incident")
+        auto = ""
+        if state.auto_resolved_at and state.waiting_since is None:
+            status = entry.status_of(entry.last_update)
+            auto = self.t["auto_resolved"].format(span=self.span(status.auto_resolve_after))
+        return EntryView(
+            id=entry.id,
+            url=self.urls.link(page),
+            absolute_url=self.urls.absolute(page),
+            kind=kind,
+            kind_label=self.t[f"kind.{kind}"],
+            title=self.text(entry.title),
+            status=self.status(state.status),
+            is_open=state.is_open,
+            priority_id=entry.priority.id,
+            priority_label=self.text(entry.priority.label),
+            affected=self._affected(entry),
+            started=self.dates.when(entry.started_at),
+            resolved=resolved,
+            duration=duration,
+            target=self.t[f"target.{state.target_outcome}"].format(deadline=deadline),
+            target_outcome=state.target_outcome,
+            target_span=self.t["target_within"].format(span=self.span(entry.priority.resolution_target)),
+            impact_html=self.html(entry.impact),
+            workaround_html=self.html(entry.workaround),
+            root_cause_html=self.html(entry.root_cause),
+            report_html=self.markup(report_for(entry.report, self.lang, self.default_lang)),
+            updates=updates,
+            latest=updates[0],
+            next_update=self.dates.when(state.next_update_due) if state.next_update_due else None,
+            window=window,
+            retroactive=entry.retroactive,
+            auto_resolved=auto,
+            listed=self.dates.when(listing_time(entry)),
+        )
+
+    def _update(self, entry: Entry, update: Update, page: str) -> UpdateView:
+        anchor = update_anchor(update.index)
+        return UpdateView(
+            anchor=anchor,
+            status=self.status(entry.status_of(update)),
+            when=self.dates.when(update.at),
+            message_html=self.html(update.message),
+            url=f"{self.urls.link(page)}#{anchor}",
+            absolute_url=f"{self.urls.absolute(page)}#{anchor}",
+            index=update.index,
+        )
+
+    def _affected(self, entry: Entry) -> list[AffectedView]:
+        state = self.facts.states[entry.id]
+        if state.is_open:
+            live = current_component_states(entry, self.facts.now)
+        else:
+            live = {}
+            for impact in impacts(entry, self.facts.now):
+                if impact.component not in live or _worse(impact.state, live[impact.component]):
+                    live[impact.component] = impact.state
+        views = []
+        for cid in entry.components:
+            component = self.site.components[cid]
+            current = live.get(cid)
+            views.append(AffectedView(cid, self.text(component.name), self.urls.link(component_page(cid)),
+                                      self.state(current) if current else None))
+        return views
+
+    # -- components --------------------------------------------------------
+    def component(self, component: Component) -> ComponentView:
+        view = self._components.get(component.id)
+        if view is None:
+            view = self._components[component.id] = self._component(component)
+        return view
+
+    def _component(self, component: Component) -> ComponentView:
+        cid = component.id
+        states = self.facts.day_states[cid]
+        cells = [DayCell(state, self._cell_label(day, state)) for day, state in zip(self.facts.days, states)]
+        return ComponentView(
+            id=cid,
+            name=self.text(component.name),
+            description=self.text(component.description),
+            url=self.urls.link(component_page(cid)),
+            state=self.state(self.facts.component_state[cid]),
+            uptime=self.percent(self.facts.uptime[cid]),
+            cells=cells,
+            bar_summary=self._bar_summary(states),
+        )
+
+    def _cell_label(self, day: date, state: str) -> str:
+        return self.t["day_state"].format(day=self.dates.short_day(day), state=self.t[f"state.{state}"])
+
+    def _bar_summary(self, states: list[str]) -> str:
+        by_state: dict[str, list[str]] = {}
+        for day, state in zip(self.facts.days, states):
+            if state != "operational":
+                by_state.setdefault(state, []).append(self.dates.short_day(day))
+        if not by_state:
+            return self.t["bar_summary_clean"]
+        parts = [self.t["bar_day_count"].format(state=self.t[f"state.{s}"], dates=", ".join(d))
+                 for s, d in by_state.items()]
+        return self.t["bar_summary"].format(details="; ".join(parts))
+
+    def percent(self, value: float) -> str:
+        """A percentage with two decimals, spaced and punctuated as the language writes it."""
+        pattern = self.dates.locale.percent_formats[None].pattern.replace("#,##0", "#,##0.00")
+        return format_percent(value / 100, format=pattern, locale=self.dates.locale)
+
+    def groups(self) -> list[GroupView]:
+        groups: dict[str, list[ComponentView]] = {}
+        for component in self.site.components.values():
+            name = self.text(component.group) if component.group else ""
+            groups.setdefault(name, []).append(self.component(component))
+        return [GroupView(name, views, self.state(worst_state(v.state.id for v in views)))
+                for name, views in groups.items()]
+
+    # -- definitions -------------------------------------------------------
+    def lifecycle_label(self, lifecycle: Lifecycle) -> str:
+        return self.text(lifecycle.label)
+
+    def priority(self, priority: Priority) -> dict[str, Any]:
+        return {
+            "id": priority.id,
+            "label": self.text(priority.label),
+            "description": self.text(priority.description),
+            "target": self.span(priority.resolution_target),
+            "cadence": self.span(priority.update_cadence),
+            "state": self.state(priority.component_state),
+        }
+
+
+def _worse(a: str, b: str) -> bool:
+    return STATE_SEVERITY[a] > STATE_SEVERITY[b]
+
+
+def report_for(body: str, lang: str, default_lang: str) -> str:
+    """The part of a report in lang: '<!-- lang: en -->' lines start the part in that language."""
+    if "<!-- lang:" not in body:
+        return body
+    parts: dict[str, list[str]] = {}
+    current = default_lang
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("<!-- lang:") and stripped.endswith("-->"):
+            current = stripped[len("<!-- lang:"):-3].strip()
+            continue
+        parts.setdefault(current, []).append(line)
+    chosen = parts.get(lang) or parts.get(default_lang) or next(iter(parts.values()), [])
+    return "\n".join(chosen).strip("\n")
