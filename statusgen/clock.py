@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
-from statusgen.errors import StatusgenError
+from statusgen.errors import StatusgenError, UsageProblem
 
 
 def parse_now(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise StatusgenError(f"--now: '{text}' is not an ISO 8601 time (e.g. 2026-11-20T15:00:00+01:00)")
+        raise UsageProblem(f"--now: '{text}' is not an ISO 8601 time (e.g. 2026-11-20T15:00:00+01:00)")
     if value.tzinfo is None:
-        raise StatusgenError(f"--now: '{text}' has no time zone (add +01:00 or Z)")
+        raise UsageProblem(f"--now: '{text}' has no time zone (add +01:00 or Z)")
     return value
 
 

@@ -61,6 +61,10 @@ class StatusgenError(click.ClickException):
     """An expected failure: printed as one clean line, never as a traceback."""
 
 
+class UsageProblem(click.UsageError):
+    """A bad option value: exit code 2, like every other usage error."""
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest known choice, or listing the choices when none is close."""
     choices = sorted(set(choices))

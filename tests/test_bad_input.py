@@ -1,0 +1,275 @@
+"""Table-driven: each broken file must produce its rule id at the right line, and nothing else breaks."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from statusgen.commands.validate import check
+
+NOW = datetime.fromisoformat("2026-11-20T15:00:00+01:00")
+REL = "incidents/2026-11-20-paiements.md"
+
+BASE = """---
+title: Paiements refusés par intermittence
+lifecycle: incident
+priority: high
+components: [payments-api, dashboard]
+impact: Une partie des paiements par carte échoue.
+workaround: Relancer le paiement après une minute.
+updates:
+  - at: 2026-11-20T09:12:00+01:00
+    status: investigating
+    message: Nous enquêtons sur des échecs de paiement.
+  - at: 2026-11-20T09:40:00+01:00
+    status: identified
+    message: |
+      Un fournisseur de paiement répond lentement.
+  - at: 2026-11-20T11:02:00+01:00
+    status: resolved
+    message: Les paiements fonctionnent normalement.
+root_cause: Expiration d'un certificat chez le fournisseur.
+---
+Le rapport complet suit.
+"""
+
+MAINTENANCE = """---
+title: Mise à niveau de la base
+lifecycle: maintenance
+components: [invoicing]
+scheduled: {start: 2026-11-26T22:00:00+01:00, end: 2026-11-27T01:00:00+01:00}
+updates:
+  - at: 2026-11-19T10:00:00+01:00
+    status: scheduled
+    message: Maintenance prévue.
+  - at: 2026-11-20T10:00:00+01:00
+    status: completed
+    message: Terminé.
+---
+"""
+
+TICKET = """---
+title: Logo absent
+lifecycle: ticket
+priority: low
+components: [invoicing]
+updates:
+  - at: 2026-11-10T10:00:00+01:00
+    status: submitted
+    message: Reçu.
+  - at: 2026-11-10T12:00:00+01:00
+    status: waiting_customer
+    message: Pouvez-vous nous envoyer une facture concernée ?
+---
+"""
+
+
+def _sub(old: str, new: str, text: str = BASE) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+BILLION_LAUGHS = "---\na: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+) + "title: t\n---\n"
+
+# (case id, file content, rule, line, now)
+CASES = [
+    ("unknown-key", _sub("priority: high", "priorty: high"), "unknown-key", 4, NOW),
+    ("unknown-status", _sub("status: identified", "status: identifed"), "unknown-status", 13, NOW),
+    ("unknown-component", _sub("dashboard]", "dashbord]"), "unknown-component", 5, NOW),
+    ("unknown-priority", _sub("priority: high", "priority: hihg"), "unknown-priority", 4, NOW),
+    ("unknown-lifecycle", _sub("lifecycle: incident", "lifecycle: incidnet"), "unknown-lifecycle", 3, NOW),
+    ("wrong-type", _sub("components: [payments-api, dashboard]", "components: 42"), "wrong-type", 5, NOW),
+    ("missing-title", _sub("title: Paiements refusés par intermittence\n", ""), "missing-field", 2, NOW),
+    ("missing-message", _sub("    message: Nous enquêtons sur des échecs de paiement.\n", ""), "missing-field", 9, NOW),
+    ("no-timezone", _sub("at: 2026-11-20T09:40:00+01:00", "at: 2026-11-20T09:40:00"), "timestamp-timezone", 12, NOW),
+    ("date-only", _sub("at: 2026-11-20T09:40:00+01:00", "at: 2026-11-20"), "timestamp-timezone", 12, NOW),
+    ("order", _sub("at: 2026-11-20T09:40:00+01:00", "at: 2026-11-20T09:00:00+01:00"), "timestamp-order", 12, NOW),
+    ("future", _sub("at: 2026-11-20T11:02:00+01:00", "at: 2026-11-20T16:02:00+01:00"), "timestamp-future", 16, NOW),
+    ("initial-status", _sub("status: investigating", "status: monitoring"), "initial-status", 10, NOW),
+    ("after-terminal", _sub("root_cause:", "  - at: 2026-11-20T12:00:00+01:00\n    status: monitoring\n"
+                            "    message: Encore.\nroot_cause:"), "after-terminal", 19, NOW),
+    ("transition", MAINTENANCE, "transition", 11, NOW),
+    ("resolution-message", _sub("message: Les paiements fonctionnent normalement.", 'message: ""'),
+     "resolution-message", 18, NOW),
+    ("duplicate-key", _sub("lifecycle: incident", "priority: low\nlifecycle: incident"), "duplicate-key", 5, NOW),
+    ("unknown-language", _sub("title: Paiements refusés par intermittence",
+                              "title: {fr: Paiements refusés, de: Zahlungen}"), "unknown-language", 2, NOW),
+    ("missing-translation", _sub("title: Paiements refusés par intermittence", "title: {fr: Paiements refusés}"),
+     "missing-translation", 2, NOW),
+    ("unknown-state", _sub("components: [payments-api, dashboard]", "components: {payments-api: down}"),
+     "unknown-state", 5, NOW),
+    ("yaml-syntax", _sub("impact: Une partie", "impact: Une: partie"), "yaml-syntax", 6, NOW),
+    ("bad-indentation", _sub("    status: identified", "   status: identified"), "yaml-syntax", 13, NOW),
+    ("no-closing-fence", BASE.replace("---\nLe rapport", "Le rapport"), "front-matter", 1, NOW),
+    ("no-front-matter", BASE[4:], "front-matter", 1, NOW),
+    ("empty", "", "empty-file", 1, NOW),
+    ("whitespace-only", "\n  \n", "empty-file", 1, NOW),
+    ("alias-bomb", BILLION_LAUGHS, "yaml-alias-bomb", 2, NOW),
+    ("deep-nesting", "---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n", "yaml-syntax", 2, NOW),
+    ("schedule", MAINTENANCE.replace("end: 2026-11-27T01:00", "end: 2026-11-26T21:00"), "schedule", 5, NOW),
+    ("maintenance-without-window", MAINTENANCE.replace("scheduled: {start: 2026-11-26T22:00:00+01:00, "
+                                                       "end: 2026-11-27T01:00:00+01:00}\n", ""), "schedule", 3, NOW),
+    ("update-overdue", BASE.split("  - at: 2026-11-20T11:02")[0] + "---\n", "update-overdue", 12,
+     datetime.fromisoformat("2026-11-21T09:00:00+01:00")),
+    ("target-breached", BASE.split("  - at: 2026-11-20T11:02")[0] + "---\n", "target-breached", 4,
+     NOW + timedelta(days=8)),
+    ("report-missing", _sub("priority: high", "priority: critical").replace(
+        "root_cause: Expiration d'un certificat chez le fournisseur.\n---\nLe rapport complet suit.\n", "---\n"),
+     "report-missing", 4, NOW + timedelta(days=6)),
+    ("reminder-due", TICKET, "reminder-due", 10, datetime.fromisoformat("2026-11-12T13:00:00+01:00")),
+    ("auto-resolved", TICKET, "auto-resolved", 10, datetime.fromisoformat("2026-11-20T13:00:00+01:00")),
+]
+
+
+def _write(site: Path, rel: str, content: str | bytes) -> Path:
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def _found(site: Path, now: datetime, rel: str = REL):
+    report = check(site, now)
+    return [d for d in report.diagnostics if d.path == rel], report
+
+
+@pytest.mark.parametrize("content,rule,line,now", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_broken_file_yields_rule_and_line(scratch_site, content, rule, line, now):
+    _write(scratch_site, REL, content)
+    found, _ = _found(scratch_site, now)
+    assert (rule, line) in [(d.rule, d.line) for d in found], [d.format() for d in found]
+    for d in found:
+        assert d.format().startswith(f"{REL}:{d.line}: {d.level} [{d.rule}]")
+
+
+def test_base_file_is_clean(scratch_site):
+    _write(scratch_site, REL, BASE)
+    found, report = _found(scratch_site, NOW)
+    assert found == []
+    assert report.errors == 0
+
+
+def test_typo_gets_a_did_you_mean_hint(scratch_site):
+    _write(scratch_site, REL, _sub("status: identified", "status: identifed"))
+    found, _ = _found(scratch_site, NOW)
+    assert found[0].hint == "did you mean 'identified'?"
+    assert found[0].field == "updates[1].status"
+
+
+def test_bom_and_crlf_simply_work(scratch_site):
+    data = ("\ufeff" + BASE).replace("\n", "\r\n").encode("utf-8")
+    _write(scratch_site, REL, data)
+    found, _ = _found(scratch_site, NOW)
+    assert found == []
+
+
+def test_non_utf8_names_the_line(scratch_site):
+    data = BASE.encode("utf-8").replace("Une partie".encode(), b"Une \xe9partie")
+    _write(scratch_site, REL, data)
+    found, _ = _found(scratch_site, NOW)
+    assert [(d.rule, d.line) for d in found] == [("encoding", 6)]
+
+
+def test_file_of_several_megabytes_is_refused(scratch_site):
+    _write(scratch_site, REL, BASE + "x" * (3 * 1024 * 1024))
+    found, _ = _found(scratch_site, NOW)
+    assert [d.rule for d in found] == ["file-too-large"]
+
+
+def test_directory_where_a_file_is_expected(scratch_site):
+    (scratch_site / REL).mkdir(parents=True)
+    found, _ = _found(scratch_site, NOW)
+    assert [d.rule for d in found] == ["not-a-file"]
+
+
+def test_symlink_where_a_file_is_expected(scratch_site, tmp_path):
+    target = tmp_path / "elsewhere.md"
+    target.write_text(BASE, encoding="utf-8")
+    os.symlink(target, scratch_site / REL)
+    found, _ = _found(scratch_site, NOW)
+    assert [d.rule for d in found] == ["not-a-file"]
+
+
+def test_file_name_must_be_dated_slug(scratch_site):
+    rel = "incidents/Panne paiements.md"
+    _write(scratch_site, rel, BASE)
+    found, _ = _found(scratch_site, NOW, rel)
+    assert [(d.rule, d.line) for d in found] == [("file-name", 1)]
+
+
+def test_file_name_date_must_match_start(scratch_site):
+    rel = "incidents/2026-11-19-paiements.md"
+    _write(scratch_site, rel, BASE)
+    found, _ = _found(scratch_site, NOW, rel)
+    assert [(d.rule, d.line) for d in found] == [("file-date", 9)]
+
+
+def test_duplicate_ids_across_folders(scratch_site):
+    _write(scratch_site, REL, BASE)
+    _write(scratch_site, "incidents/2026/2026-11-20-paiements.md", BASE)
+    report = check(scratch_site, NOW)
+    assert "duplicate-id" in [d.rule for d in report.diagnostics]
+
+
+def test_unsafe_component_id(scratch_site):
+    path = scratch_site / "content/components.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: dashboard", "id: Tableau de bord", 1),
+                    encoding="utf-8")
+    report = check(scratch_site, NOW)
+    assert "unsafe-id" in [d.rule for d in report.diagnostics if d.path == "content/components.yaml"]
+
+
+def test_lifecycle_definition_errors_are_reported(scratch_site):
+    path = scratch_site / "content/lifecycles.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("investigating: [identified, monitoring, resolved]",
+                                 "investigating: [identified, monitoring, fixed]", 1), encoding="utf-8")
+    report = check(scratch_site, NOW)
+    found = [d for d in report.diagnostics if d.rule == "lifecycle-definition"]
+    assert found and found[0].path == "content/lifecycles.yaml"
+    assert "'fixed' is not a status of this lifecycle" in found[0].message
+
+
+def test_validate_writes_nothing(scratch_site):
+    _write(scratch_site, REL, _sub("priority: high", "priorty: high"))
+    before = sorted(p.relative_to(scratch_site) for p in scratch_site.rglob("*"))
+    check(scratch_site, NOW)
+    after = sorted(p.relative_to(scratch_site) for p in scratch_site.rglob("*"))
+    assert before == after
+
+
+def test_every_rule_is_exercised_and_documented():
+    from statusgen.catalog import RULES
+
+    tested = {case[2] for case in CASES} | {
+        "encoding", "file-too-large", "not-a-file", "file-name", "file-date", "duplicate-id", "unsafe-id",
+        "lifecycle-definition",
+    }
+    untested = set(RULES) - tested - {"invalid-value", "duplicate-definition"}
+    assert untested == set()
+    docs = (Path(__file__).resolve().parents[1] / "docs/format.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.level} |" in docs, rule.id
+
+
+def test_invalid_setting_values(scratch_site):
+    path = scratch_site / "content/site.yaml"
+    text = path.read_text(encoding="utf-8").replace("timezone: Europe/Paris", "timezone: Europe/Pari")
+    path.write_text(text.replace("default_update_cadence: 1d", "default_update_cadence: daily"), encoding="utf-8")
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/site.yaml"]
+    assert [(d.rule, d.field) for d in found] == [("invalid-value", "timezone"),
+                                                  ("invalid-value", "default_update_cadence")]
+    assert found[0].hint == "did you mean 'Europe/Paris'?"
+
+
+def test_duplicate_component_definition(scratch_site):
+    path = scratch_site / "content/components.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("id: dashboard", "id: payments-api", 1), encoding="utf-8")
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/components.yaml"]
+    assert [d.rule for d in found] == ["duplicate-definition"]
