@@ -41,15 +41,21 @@ def check_output_folder(out: Path, site_root: Path) -> None:
     if out_r == root_r or root_r.is_relative_to(out_r):
         raise StatusgenError(f"--out {out}: refusing to build over the site itself")
     for name in SOURCE_DIRS:
-        source = (root_r / name)
-        if (out_r / name).exists() or out_r.is_relative_to(source):
-            raise StatusgenError(f"--out {out}: refusing, it holds or lies in a {name}/ folder of the site")
-    if out_r.exists():
-        if not out_r.is_dir() or out_r.is_symlink():
-            raise StatusgenError(f"--out {out}: exists and is not a folder")
-        if any(out_r.iterdir()) and not (out_r / MARKER).exists():
-            raise StatusgenError(f"--out {out}: this folder is not a previous statusgen build; "
-                                 "refusing to replace it (empty it or choose another --out)")
+        if out_r.is_relative_to(root_r / name):
+            raise StatusgenError(f"--out {out}: refusing to build inside the site's {name}/ folder")
+    if not out_r.exists():
+        return
+    if not out_r.is_dir() or out.is_symlink():
+        raise StatusgenError(f"--out {out}: exists and is not a folder")
+    if (out_r / MARKER).is_file():
+        return
+    sources = [name for name in SOURCE_DIRS if (out_r / name).exists()]
+    if sources:
+        raise StatusgenError(f"--out {out}: refusing, it holds {', '.join(s + '/' for s in sources)} "
+                             "like a site's sources")
+    if any(out_r.iterdir()):
+        raise StatusgenError(f"--out {out}: this folder is not a previous statusgen build; "
+                             "refusing to replace it (empty it or choose another --out)")
 
 
 @contextmanager

@@ -17,7 +17,18 @@ from statusgen.catalog import diag
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.model.text import LocalText
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_SPECIAL = frozenset("0123456789+-.~nNtTfFyYoO")
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The compiled loader, with a shortcut for the commonest scalars: words that cannot be
+    numbers, booleans, nulls or dates are strings without trying every implicit resolver."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode and implicit[0] and value and value[0] not in _PLAIN_SPECIAL:
+            return "tag:yaml.org,2002:str"
+        return super().resolve(kind, value, implicit)
 
 MAX_EXPANDED_NODES = 100_000
 MAX_FLOW_DEPTH = 100

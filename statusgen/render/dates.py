@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,8 @@ class Dates:
         self._time = parse_pattern(get_time_format("short", locale=self.locale).pattern)
         self._glue = get_datetime_format("medium", locale=self.locale)
         self._cache: dict[datetime, When] = {}
+        self._days: dict[date, str] = {}
+        self._times: dict[tuple[int, int], str] = {}
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
@@ -50,8 +52,8 @@ class Dates:
         cached = self._cache.get(moment)
         if cached is None:
             local = moment.astimezone(self.zone)
-            day = self._date.apply(local, self.locale)
-            time = self._time.apply(local, self.locale)
+            day = self.short_day(local.date())
+            time = self._clock(local.hour, local.minute)
             text = self._glue.replace("{1}", day).replace("{0}", time).replace("'", "")
             cached = When(iso=local.isoformat(), text=text, date=day, time=time)
             self._cache[moment] = cached
@@ -61,7 +63,17 @@ class Dates:
         return self._day.apply(value, self.locale)
 
     def short_day(self, value: date) -> str:
-        return self._date.apply(value, self.locale)
+        # Babel re-reads month names on every call; thousands of entries share few days.
+        text = self._days.get(value)
+        if text is None:
+            text = self._days[value] = self._date.apply(value, self.locale)
+        return text
+
+    def _clock(self, hour: int, minute: int) -> str:
+        text = self._times.get((hour, minute))
+        if text is None:
+            text = self._times[(hour, minute)] = self._time.apply(time(hour, minute), self.locale)
+        return text
 
     def month(self, value: date) -> str:
         text = self._month.apply(value, self.locale)

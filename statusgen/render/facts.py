@@ -36,6 +36,7 @@ class Facts:
     upcoming_maintenance: list[Entry] = field(default_factory=list)
     open_known_issues: list[Entry] = field(default_factory=list)
     recent_days: list[tuple[date, list[Entry]]] = field(default_factory=list)
+    by_id: dict[str, Entry] = field(default_factory=dict)
 
     @property
     def overall_state(self) -> str:
@@ -68,7 +69,7 @@ def compute_facts(site: Site, now: datetime) -> Facts:
     facts = Facts(
         now=now, today=today, days=days, entries=published, states=states,
         component_state={}, component_entries={c: by_component.get(c, []) for c in site.components},
-        day_states={}, day_entries={}, uptime={},
+        day_states={}, day_entries={}, uptime={}, by_id={e.id: e for e in published},
     )
     for cid in site.components:
         current = [i.state for i, _ in spans[cid] if i.start <= now and (i.end is None or i.end > now)]

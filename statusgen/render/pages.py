@@ -111,26 +111,18 @@ class Contexts:
             active=[v.entry(e) for e in f.active_incidents],
             maintenance_active=[v.entry(e) for e in f.active_maintenance],
             maintenance_upcoming=[v.entry(e) for e in f.upcoming_maintenance],
-            known_issues=[v.entry(e) for e in f.open_known_issues],
-            recent=[(v.dates.day(day), [v.entry(e) for e in entries]) for day, entries in f.recent_days],
+            known_issues=[v.summary(e) for e in f.open_known_issues],
+            recent=[(v.dates.day(day), [v.summary(e) for e in entries]) for day, entries in f.recent_days],
             as_of=v.dates.when(f.now),
         )
         return "index.html", ctx
 
     def _entry(self, job):
-        entry = next(e for e in self.v.facts.entries if e.id == job.key) if job.key not in self._by_id else \
-            self._by_id[job.key]
+        entry = self.v.facts.by_id[job.key]
         view = self.v.entry(entry)
         ctx = self.common(job, view.title)
         ctx.update(entry=view, description=_plain(view.latest.message_html))
         return "entry.html", ctx
-
-    @property
-    def _by_id(self) -> dict[str, Entry]:
-        cached = getattr(self, "_by_id_cache", None)
-        if cached is None:
-            cached = self._by_id_cache = {e.id: e for e in self.v.facts.entries}
-        return cached
 
     def _history(self, job):
         v = self.v
@@ -141,7 +133,7 @@ class Contexts:
         chunk = groups[(number - 1) * per_page: number * per_page]
         ctx = self.common(job, v.t["history"] + (f" · {v.t['page'].format(n=number)}" if number > 1 else ""))
         ctx.update(
-            months=[(v.dates.month(month), [v.entry(e) for e in entries]) for month, entries in chunk],
+            months=[(v.dates.month(month), [v.summary(e) for e in entries]) for month, entries in chunk],
             page_number=number,
             page_count=total,
             pages=[(n, v.urls.link(history_page(n))) for n in range(1, total + 1)],
@@ -155,7 +147,7 @@ class Contexts:
         component = v.component(v.site.components[job.key])
         ctx = self.common(job, component.name)
         entries = v.facts.component_entries[job.key]
-        ctx.update(component=component, entries=[v.entry(e) for e in entries])
+        ctx.update(component=component, entries=[v.summary(e) for e in entries])
         return "component.html", ctx
 
     def _help(self, job):
