@@ -65,5 +65,4 @@ def build(root: Path, now: str | None, out: Path | None, strict: bool) -> None:
         click.echo(summary(result), err=True)
         sys.exit(1)
     click.echo(summary(result))
-    index = (result.out / "index.html").resolve()
-    click.echo(f"open {index} or run: python -m http.server -d {result.out} 8000")
+    click.echo(f"preview it: python -m http.server -d {result.out} 8000, then open http://127.0.0.1:8000/")
