@@ -9,7 +9,7 @@ from pathlib import Path
 from statusgen.catalog import diag
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.loading.frontmatter import split_front_matter
-from statusgen.loading.source import read_source, relative
+from statusgen.loading.source import Source, read_source, relative
 from statusgen.loading.yamlnodes import NodeReader, compose
 from statusgen.model.entry import Entry, Update
 from statusgen.model.site import COMPONENT_STATES, Component, Lifecycle, Priority
@@ -67,27 +67,32 @@ def load_entry(path: Path, root: Path, ctx: EntryContext) -> tuple[Entry | None,
     problems += read_problems
     if source is None:
         return None, problems
-    front, fm_problems = split_front_matter(source)
-    problems += fm_problems
+    entry, found = entry_from_source(source, path.stem, ctx)
+    if name_problem:
+        entry = None  # its id would not be a safe URL segment
+    return entry, problems + found
+
+
+def entry_from_source(source: Source, entry_id: str, ctx: EntryContext) -> tuple[Entry | None, list[Diagnostic]]:
+    """The entry written in a decoded file (also used to check an edit before it is saved)."""
+    front, problems = split_front_matter(source)
     if front is None:
         return None, problems
-    node, yaml_problems = compose(front.yaml, rel, front.first_line)
-    problems += yaml_problems
-    if yaml_problems:
+    node, problems = compose(front.yaml, source.path, front.first_line)
+    if problems:
         return None, problems
-    r = NodeReader(rel, front.first_line, ctx.languages)
-    r.diagnostics.extend(problems)
+    r = NodeReader(source.path, front.first_line, ctx.languages)
     if node is None:
         r.report("missing-field", front.first_line, "title", "the front matter is empty",
                  "fill in title, priority and updates")
         return None, r.diagnostics
-    entry = _read_entry(r, node, ctx, path, front.body, source.raw)
+    entry = _read_entry(r, node, ctx, entry_id, front.body, source.raw)
     if any(d.level == "error" for d in r.diagnostics):
         return None, r.diagnostics
     return entry, r.diagnostics
 
 
-def _read_entry(r: NodeReader, node, ctx: EntryContext, path: Path, body: str, raw: bytes) -> Entry | None:
+def _read_entry(r: NodeReader, node, ctx: EntryContext, entry_id: str, body: str, raw: bytes) -> Entry | None:
     fields = r.mapping(node, "", ENTRY_KEYS, required=("title", "updates"))
     if fields is None:
         return None
@@ -109,7 +114,7 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, path: Path, body: str, r
     if title is None or priority is None or not updates or components is None:
         return None
     return Entry(
-        id=path.stem,
+        id=entry_id,
         path=r.path,
         title=title,
         lifecycle=lifecycle,
