@@ -66,3 +66,135 @@ def build(root: Path, now: str | None, out: Path | None, strict: bool) -> None:
         sys.exit(1)
     click.echo(summary(result))
     click.echo(f"preview it: python -m http.server -d {result.out} 8000, then open http://127.0.0.1:8000/")
+
+
+def _text_option(name: str, help_text: str, short: str | None = None):
+    """A text option, plus --<name>-in LANG TEXT for its other languages."""
+    def decorate(command):
+        command = click.option(f"--{name}-in", f"{name}_in", nargs=2, multiple=True, metavar="LANG TEXT",
+                               help=f"The {name} in another language (repeatable).")(command)
+        flags = [f"--{name}"] + ([short] if short else [])
+        return click.option(*flags, name, help=help_text)(command)
+    return decorate
+
+
+def _localised(default: str | None, others: tuple[tuple[str, str], ...]):
+    if not others:
+        return default
+    texts = {lang: text for lang, text in others}
+    if default is not None:
+        texts = {"_": default, **texts}
+    return texts
+
+
+def _with_default_language(value, root: Path):
+    """Replace the '_' placeholder key by the site's default language."""
+    if not isinstance(value, dict) or "_" not in value:
+        return value
+    from statusgen.commands.author import load_for_edit
+
+    lang = load_for_edit(root).settings.default_language
+    return {lang if k == "_" else k: v for k, v in value.items()}
+
+
+def _parse_time(value: str | None, option: str):
+    if value is None:
+        return None
+    from statusgen.clock import parse_now
+
+    try:
+        return parse_now(value)
+    except click.UsageError as exc:
+        raise click.UsageError(str(exc.message).replace("--now", option))
+
+
+@main.command()
+@root_option
+@now_option
+@click.option("--message", "-m", "message", help="The update, in the default language (Markdown allowed).")
+@click.option("--message-in", "message_in", nargs=2, multiple=True, metavar="LANG TEXT",
+              help="The update in another language (repeatable).")
+@click.option("--status", "-s", "status", required=True, help="The status after this update.")
+@click.option("--at", "at", metavar="ISO-TIME", help="When it happened (default: now).")
+@click.argument("entry_id")
+def update(root: Path, now: str | None, message: str | None, message_in, status: str, at: str | None,
+           entry_id: str) -> None:
+    """Append an update to ENTRY_ID; refused, file untouched, if it breaks the lifecycle."""
+    from statusgen.commands.author import append
+
+    text = _with_default_language(_localised(message, message_in), root)
+    if text is None:
+        raise click.UsageError("--message is required")
+    written = append(root, entry_id, status, text, _parse_time(at, "--at"), resolve_now(now))
+    click.echo(f"updated {written.path} ({status}); page: {written.url}")
+
+
+@main.command()
+@root_option
+@now_option
+@click.option("--message", "-m", "message", help="What was fixed, in the default language.")
+@click.option("--message-in", "message_in", nargs=2, multiple=True, metavar="LANG TEXT",
+              help="The message in another language (repeatable).")
+@click.option("--at", "at", metavar="ISO-TIME", help="When it was resolved (default: now).")
+@click.argument("entry_id")
+def resolve(root: Path, now: str | None, message: str | None, message_in, at: str | None, entry_id: str) -> None:
+    """Resolve ENTRY_ID: an update in its lifecycle's resolving status."""
+    from statusgen.commands.author import append
+
+    text = _with_default_language(_localised(message, message_in), root)
+    if text is None:
+        raise click.UsageError("--message is required: tell customers what was fixed")
+    written = append(root, entry_id, None, text, _parse_time(at, "--at"), resolve_now(now), resolve=True)
+    click.echo(f"resolved {written.path}; page: {written.url}")
+
+
+@main.command()
+@root_option
+@now_option
+@click.argument("kind", type=click.Choice(["incident", "maintenance", "ticket"]))
+@_text_option("title", "Title, in the default language.", "-t")
+@click.option("--priority", "-p", "priority", help="Priority id (see content/lifecycles.yaml).")
+@click.option("--component", "-c", "components", multiple=True, help="Affected component id (repeatable).")
+@click.option("--status", "-s", "status", help="First status (default: the lifecycle's first initial one).")
+@_text_option("message", "The first update, in the default language.", "-m")
+@_text_option("impact", "What customers experience.")
+@click.option("--at", "at", metavar="ISO-TIME", help="When it started (default: now).")
+@click.option("--start", "start", metavar="ISO-TIME", help="Maintenance: start of the window.")
+@click.option("--end", "end", metavar="ISO-TIME", help="Maintenance: end of the window.")
+@click.option("--no-input", is_flag=True, help="Never prompt; fail when something is missing.")
+def new(root: Path, now: str | None, kind: str, title, title_in, priority, components, status, message, message_in,
+        impact, impact_in, at, start, end, no_input: bool) -> None:
+    """Create a new incident, maintenance or ticket (known issue) file under incidents/."""
+    from statusgen.commands.author import create, load_for_edit
+    from statusgen.commands.prompts import complete_new
+
+    site = load_for_edit(root)
+    answers = complete_new(site, kind, dict(title=title, priority=priority, components=list(components),
+                                            status=status, message=message, impact=impact, start=start, end=end),
+                           interactive=not no_input and sys.stdin.isatty())
+    window = None
+    if kind == "maintenance":
+        window = (_parse_time(answers["start"], "--start"), _parse_time(answers["end"], "--end"))
+    written = create(
+        root, kind=kind,
+        title=_with_default_language(_localised(answers["title"], title_in), root),
+        priority=answers["priority"], components=answers["components"],
+        impact=_with_default_language(_localised(answers["impact"], impact_in), root) or "",
+        status=answers["status"],
+        message=_with_default_language(_localised(answers["message"], message_in), root),
+        at=_parse_time(at, "--at"), window=window, now=resolve_now(now))
+    click.echo(f"created {written.path}")
+    click.echo(f"page: {written.url}")
+
+
+@main.command()
+@root_option
+@now_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def due(root: Path, now: str | None, fmt: str) -> None:
+    """What is owed to customers now: overdue updates, targets, reminders, reports. Exit 1 if overdue."""
+    from statusgen.commands.due import list_due, render_due
+
+    debts = list_due(root, resolve_now(now))
+    click.echo(render_due(debts, fmt))
+    sys.exit(1 if any(d.overdue for d in debts) else 0)

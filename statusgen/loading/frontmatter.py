@@ -10,7 +10,7 @@ from statusgen.errors import Diagnostic
 from statusgen.loading.source import Source
 
 _FENCE = "---"
-_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def split_front_matter(source: Source) -> tuple[FrontMatter | None, list[Diagnos
         return None, [diag("front-matter", source.path, 1, "",
                            "the file must start with a '---' line opening the front matter",
                            "put '---' on the first line, the YAML fields, then '---'")]
-    closing = _CLOSING.search(rest)
+    closing = CLOSING_FENCE.search(rest)
     if closing:
         body = rest[closing.end():].removeprefix("\n")
         return FrontMatter(rest[: closing.start()], 2, body), []

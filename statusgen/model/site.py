@@ -109,11 +109,9 @@ class Lifecycle:
 
     def allows(self, before: str, after: str) -> bool:
         """Whether an update may move from status before to status after."""
-        if before == after:
-            return True
         if before in self.terminal and not self.reopen:
             return False
-        return after in self.transitions.get(before, ())
+        return before == after or after in self.transitions.get(before, ())
 
 
 @dataclass(frozen=True)

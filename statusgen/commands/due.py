@@ -1,0 +1,99 @@
+"""`statusgen due`: what the team owes customers right now."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from statusgen.errors import StatusgenError
+from statusgen.loading import load_site, missing_site_problem
+from statusgen.model.entry import Entry
+from statusgen.model.state import entry_state
+from statusgen.rules.promises import check_report
+from statusgen.rules.targets import due_reminders
+from statusgen.rules.wording import span
+
+# Kinds of debt, most pressing first. Only "at risk" is a warning of what is coming, not a debt.
+KINDS = ("update_overdue", "target_breached", "auto_resolved", "reminder_due", "report_missing", "target_at_risk")
+LABELS = {
+    "update_overdue": "update overdue",
+    "target_breached": "target breached",
+    "auto_resolved": "auto-resolved",
+    "reminder_due": "reminder due",
+    "report_missing": "report missing",
+    "target_at_risk": "target at risk",
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    """One thing owed on one entry."""
+
+    kind: str
+    entry: str
+    path: str
+    priority: str
+    detail: str
+    since: str  # ISO time the debt started
+
+    @property
+    def overdue(self) -> bool:
+        return self.kind != "target_at_risk"
+
+
+def debts_of(entry: Entry, now: datetime) -> list[Due]:
+    state = entry_state(entry, now)
+    found: list[Due] = []
+
+    def add(kind: str, detail: str, since: datetime) -> None:
+        found.append(Due(kind, entry.id, entry.path, entry.priority.id, detail, since.isoformat()))
+
+    if state.next_update_due and state.next_update_due < now:
+        add("update_overdue", f"last update {span(now - entry.last_update.at)} ago; one is due every "
+            f"{span(entry.priority.update_cadence)}", state.next_update_due)
+    target = entry.priority.resolution_target
+    if state.is_open and state.target_outcome == "breached":
+        add("target_breached", f"open for {span(state.elapsed)}; target {span(target)}",
+            entry.started_at + target)
+    if state.is_open and state.target_outcome == "at_risk":
+        add("target_at_risk", f"{span(state.elapsed)} of {span(target)} used; due by "
+            f"{state.target_deadline.isoformat()}", now)
+    if state.auto_resolved_at:
+        add("auto_resolved", f"no answer: counts as '{state.status.id}'; record the final update",
+            state.auto_resolved_at)
+    waited, reached = due_reminders(entry, now)
+    if reached:
+        add("reminder_due", f"waiting on the customer for {span(waited)}: day-{reached[-1].days} reminder",
+            state.waiting_since + reached[-1])
+    if check_report(entry, now, None):  # type: ignore[arg-type]
+        add("report_missing", f"resolved without root cause or report; expected within "
+            f"{span(entry.priority.report_due_after)}", state.resolved_at + entry.priority.report_due_after)
+    return found
+
+
+def list_due(root: Path, now: datetime) -> list[Due]:
+    missing = missing_site_problem(root)
+    if missing:
+        raise StatusgenError(missing.format())
+    site, _ = load_site(root)
+    if site is None:
+        raise StatusgenError("content/site.yaml cannot be read; run statusgen validate")
+    debts = [d for entry in site.entries if not entry.draft for d in debts_of(entry, now)]
+    return sorted(debts, key=lambda d: (KINDS.index(d.kind), d.since, d.entry))
+
+
+def render_due(debts: list[Due], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"overdue": sum(d.overdue for d in debts),
+                           "items": [dict(asdict(d), label=LABELS[d.kind]) for d in debts]},
+                          ensure_ascii=False, indent=2)
+    if not debts:
+        return "nothing due: every promise is kept"
+    rows = [("what", "entry", "priority", "detail")] + [(LABELS[d.kind], d.entry, d.priority, d.detail) for d in debts]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * 6)
+    return "\n".join(lines)
+
