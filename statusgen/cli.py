@@ -198,3 +198,20 @@ def due(root: Path, now: str | None, fmt: str) -> None:
     debts = list_due(root, resolve_now(now))
     click.echo(render_due(debts, fmt))
     sys.exit(1 if any(d.overdue for d in debts) else 0)
+
+
+@main.command()
+@root_option
+@now_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site (default: output/ in the site folder).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+def serve(root: Path, now: str | None, out: Path | None, host: str, port: int) -> None:
+    """Build, serve the site locally, rebuild on every save and reload open pages."""
+    from statusgen.commands.serve import serve as run_serve
+    from statusgen.commands.build import Builder
+
+    builder = Builder(root, out or root / "output", fixed_now=now)
+    run_serve(root, builder.out, host, port, builder.rebuild, echo=lambda text: click.echo(text, err=True))

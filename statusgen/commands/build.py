@@ -74,3 +74,23 @@ def summary(result: BuildResult) -> str:
 def refuse_if_failed(result: BuildResult) -> None:
     if not result.ok:
         raise StatusgenError(summary(result))
+
+
+class Builder:
+    """Rebuilds one site again and again (for serve): the time is --now or the clock at each build."""
+
+    def __init__(self, root: Path, out: Path, fixed_now: str | None = None):
+        self.root = root
+        self.out = out
+        self.fixed_now = fixed_now
+
+    def rebuild(self) -> tuple[list, str]:
+        """(errors to show, summary line); a failed build leaves the last good output in place."""
+        from statusgen.clock import resolve_now
+
+        try:
+            result = build(self.root, self.out, resolve_now(self.fixed_now))
+        except StatusgenError as exc:
+            return [], f"build refused: {exc.message}"
+        errors = [d for d in result.report.diagnostics if d.level == "error"]
+        return errors, summary(result)
