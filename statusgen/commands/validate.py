@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from statusgen.errors import ERROR, Diagnostic, count_by_level, sort_key
-from statusgen.loading import load_site, missing_site_problem
+from statusgen.loading import SourceCache, load_site, missing_site_problem
 from statusgen.model.site import Site
 from statusgen.rules import check_site
 
@@ -34,14 +34,25 @@ class Report:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def check(root: Path, now: datetime) -> Report:
+@dataclass
+class CheckCache:
+    """What a long-running process (serve) keeps between checks of the same site."""
+
+    sources: SourceCache = field(default_factory=SourceCache)
+    rules: dict = field(default_factory=dict)
+
+
+def check(root: Path, now: datetime, cache: CheckCache | None = None) -> Report:
     """Load and check the whole site; nothing is written."""
     missing = missing_site_problem(root)
     if missing:
         return Report(None, [missing])
-    site, diagnostics = load_site(root)
+    definitions = cache.sources.definitions if cache else ""
+    site, diagnostics = load_site(root, cache.sources if cache else None)
+    if cache and cache.sources.definitions != definitions:
+        cache.rules.clear()  # entries were checked against other definitions
     if site is not None:
-        diagnostics = diagnostics + check_site(site, now)
+        diagnostics = diagnostics + check_site(site, now, cache.rules if cache else None)
     return Report(site, sorted(diagnostics, key=sort_key))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from statusgen.catalog import diag
@@ -13,11 +16,53 @@ from statusgen.loading.pages import load_pages
 from statusgen.model.site import Site
 
 
-def load_site(root: Path) -> tuple[Site | None, list[Diagnostic]]:
+DEFINITION_FILES = ("content/site.yaml", "content/components.yaml", "content/lifecycles.yaml")
+
+
+@dataclass
+class SourceCache:
+    """Entries already read, by file; valid while the definitions they were checked against stay the same."""
+
+    definitions: str = ""
+    entries: dict[str, tuple[tuple, object, list[Diagnostic]]] = field(default_factory=dict)
+
+    def lookup(self, path: Path):
+        key = _stat_key(path)
+        cached = self.entries.get(str(path))
+        return cached[1:] if cached and key and cached[0] == key else None
+
+    def store(self, path: Path, entry, diagnostics: list[Diagnostic]) -> None:
+        key = _stat_key(path)
+        if key:
+            self.entries[str(path)] = (key, entry, diagnostics)
+
+
+def _stat_key(path: Path) -> tuple | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_mode)
+
+
+def definitions_signature(root: Path) -> str:
+    """A hash of the files every entry is checked against."""
+    digest = hashlib.sha256()
+    for rel in DEFINITION_FILES:
+        try:
+            digest.update((root / rel).read_bytes())
+        except OSError:
+            digest.update(b"-")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None, list[Diagnostic]]:
     """The whole site and every problem found while reading it.
 
     The site is None only when the settings themselves cannot be read; entries with
-    errors are left out of the site, their problems listed in the diagnostics.
+    errors are left out of the site, their problems listed in the diagnostics. With a
+    cache, entry files unchanged since the last call are not read again.
     """
     root = Path(root)
     settings, diagnostics = load_settings(root)
@@ -31,9 +76,19 @@ def load_site(root: Path) -> tuple[Site | None, list[Diagnostic]]:
     pages, found = load_pages(root, languages)
     diagnostics += found
     ctx = EntryContext(languages, components, lifecycles, priorities)
+    if cache is not None:
+        signature = definitions_signature(root)
+        if cache.definitions != signature:
+            cache.definitions, cache.entries = signature, {}
     entries = []
     for path in entry_files(root):
-        entry, found = load_entry(path, root, ctx)
+        cached = cache.lookup(path) if cache is not None else None
+        if cached is None:
+            entry, found = load_entry(path, root, ctx)
+            if cache is not None:
+                cache.store(path, entry, found)
+        else:
+            entry, found = cached
         diagnostics += found
         if entry is not None:
             entries.append(entry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -34,18 +35,22 @@ class EntryContext:
 
 
 def entry_files(root: Path) -> list[Path]:
-    """Every Markdown file under incidents/, in a stable order; hidden files are ignored."""
-    folder = root / "incidents"
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in folder.rglob("*"):
-        rel_parts = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in rel_parts):
+    """Every Markdown file under incidents/, in a stable order; hidden files and folders are ignored."""
+    found: list[str] = []
+    pending = [os.path.join(root, "incidents")]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        if path.suffix.lower() == ".md" or (path.is_symlink() and path.name.endswith(".md")):
-            found.append(path)
-    return sorted(found)
+        for item in entries:
+            if item.name.startswith("."):
+                continue
+            if item.name.lower().endswith(".md"):
+                found.append(item.path)
+            elif item.is_dir(follow_symlinks=False):
+                pending.append(item.path)
+    return [Path(p) for p in sorted(found)]
 
 
 def file_name_problem(path: Path, rel: str) -> Diagnostic | None:

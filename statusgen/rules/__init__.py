@@ -9,6 +9,7 @@ from statusgen.model.site import Site
 from statusgen.rules import identity, lifecycle, promises, targets
 
 _ENTRY_RULES = (
+    identity.check_file_date,
     lifecycle.check_initial_status,
     lifecycle.check_transitions,
     lifecycle.check_timestamps,
@@ -20,10 +21,15 @@ _ENTRY_RULES = (
 )
 
 
-def check_site(site: Site, now: datetime) -> list[Diagnostic]:
-    """Every rule over the whole site."""
-    found = identity.check_identity(site)
+def check_site(site: Site, now: datetime, cache: dict | None = None) -> list[Diagnostic]:
+    """Every rule over the whole site; with a cache, unchanged entries are not checked again."""
+    found = identity.check_duplicate_ids(site)
     for entry in site.entries:
-        for rule in _ENTRY_RULES:
-            found.extend(rule(entry, now, site))
+        key = (entry.path, entry.source_hash, now)
+        results = cache.get(key) if cache is not None else None
+        if results is None:
+            results = [d for rule in _ENTRY_RULES for d in rule(entry, now, site)]
+            if cache is not None:
+                cache[key] = results
+        found.extend(results)
     return found

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from statusgen.catalog import diag
 from statusgen.errors import Diagnostic
+from statusgen.model.entry import Entry
 from statusgen.model.site import Site
-
-
-def check_identity(site: Site) -> list[Diagnostic]:
-    found = check_duplicate_ids(site)
-    found += check_file_dates(site)
-    return found
 
 
 def check_duplicate_ids(site: Site) -> list[Diagnostic]:
@@ -29,17 +25,16 @@ def check_duplicate_ids(site: Site) -> list[Diagnostic]:
     return found
 
 
-def check_file_dates(site: Site) -> list[Diagnostic]:
+def check_file_date(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    """The date in the file name is the local date the entry started (or, for maintenance, its window)."""
     zone = ZoneInfo(site.settings.timezone)
-    found = []
-    for entry in site.entries:
-        named = entry.id[:10]
-        started = entry.started_at.astimezone(zone).date().isoformat()
-        allowed = {started}
-        if entry.scheduled_start:
-            allowed.add(entry.scheduled_start.astimezone(zone).date().isoformat())
-        if named not in allowed:
-            found.append(diag("file-date", entry.path, entry.updates[0].lines.get("at", entry.updates[0].line),
-                              "updates[0].at", f"the entry starts on {started} but its file name says {named}",
-                              f"rename the file to {started}{entry.id[10:]}.md"))
-    return found
+    named = entry.id[:10]
+    started = entry.started_at.astimezone(zone).date().isoformat()
+    if named == started:
+        return []
+    if entry.scheduled_start and entry.scheduled_start.astimezone(zone).date().isoformat() == named:
+        return []
+    first = entry.updates[0]
+    return [diag("file-date", entry.path, first.lines.get("at", first.line), "updates[0].at",
+                 f"the entry starts on {started} but its file name says {named}",
+                 f"rename the file to {started}{entry.id[10:]}.md")]
