@@ -51,21 +51,34 @@ def listing_time(entry: Entry) -> datetime:
     return entry.scheduled_start or entry.started_at
 
 
-def compute_facts(site: Site, now: datetime) -> Facts:
+def _entry_facts(entry: Entry, now: datetime, cache: dict | None):
+    """An entry's state and impacts at now, reused while the entry's file is unchanged."""
+    key = (entry.path, entry.source_hash, now)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = (entry_state(entry, now), impacts(entry, now))
+        if cache is not None:
+            cache[key] = found
+    return found
+
+
+def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts:
     zone = ZoneInfo(site.settings.timezone)
     today = now.astimezone(zone).date()
     days = [today - timedelta(days=n) for n in range(HISTORY_DAYS - 1, -1, -1)]
     published = [e for e in site.entries if not e.draft]
     published.sort(key=lambda e: (listing_time(e), e.id), reverse=True)
-    states = {e.id: entry_state(e, now) for e in published}
+    window_start = datetime.combine(days[0], time(), zone)
+    states = {}
     by_component: dict[str, list[Entry]] = defaultdict(list)
     spans: dict[str, list[tuple[Impact, str]]] = defaultdict(list)
     for entry in published:
+        states[entry.id], entry_impacts = _entry_facts(entry, now, cache)
         for cid in entry.components:
             by_component[cid].append(entry)
-        for impact in impacts(entry, now):
-            spans[impact.component].append((impact, entry.id))
-    window_start = datetime.combine(days[0], time(), zone)
+        for impact in entry_impacts:
+            if impact.end is None or impact.end > window_start:  # older ones show nowhere
+                spans[impact.component].append((impact, entry.id))
     facts = Facts(
         now=now, today=today, days=days, entries=published, states=states,
         component_state={}, component_entries={c: by_component.get(c, []) for c in site.components},
@@ -103,21 +116,24 @@ def _day_bars(spans, days: list[date], zone: ZoneInfo, now: datetime):
 
 def _uptime(spans, start: datetime, end: datetime) -> float:
     """Percentage of the window not lost to outages; overlapping outages count once, at the worst weight."""
-    events = []
+    edges = []
     for impact, _ in spans:
         weight = DOWNTIME_WEIGHT.get(impact.state, 0.0)
         s, e = max(impact.start, start), min(impact.end or end, end)
         if weight and e > s:
-            events.append((s, e, weight))
-    if not events:
-        return 100.0
-    cuts = sorted({t for s, e, _ in events for t in (s, e)})
-    lost = 0.0
-    for a, b in zip(cuts, cuts[1:]):
-        weight = max((w for s, e, w in events if s <= a and e >= b), default=0.0)
-        lost += weight * (b - a).total_seconds()
+            edges += [(s, 1, weight), (e, -1, weight)]
     total = (end - start).total_seconds()
-    return max(0.0, 100.0 * (1 - lost / total)) if total > 0 else 100.0
+    if not edges or total <= 0:
+        return 100.0
+    edges.sort(key=lambda edge: edge[0])
+    active: dict[float, int] = {}
+    lost, previous = 0.0, edges[0][0]
+    for moment, step, weight in edges:
+        current = max((w for w, n in active.items() if n), default=0.0)
+        lost += current * (moment - previous).total_seconds()
+        active[weight] = active.get(weight, 0) + step
+        previous = moment
+    return max(0.0, 100.0 * (1 - lost / total))
 
 
 def _sort_lists(facts: Facts, published: list[Entry], states, zone: ZoneInfo) -> None:
