@@ -18,10 +18,15 @@ SOURCE_DIRS = ("content", "incidents", "templates")
 
 
 class Writer:
-    """Writes files below one folder, refusing any path that would escape it."""
+    """Writes files below one folder, refusing any path that would escape it.
 
-    def __init__(self, folder: Path):
+    With atomic=True (updating a folder that is being served) each file is replaced through a
+    temporary file and a rename, so a reader never sees half a page.
+    """
+
+    def __init__(self, folder: Path, atomic: bool = False):
         self.folder = folder
+        self.atomic = atomic
         self._made: set[str] = set()
 
     def write(self, rel: str, data: bytes) -> None:
@@ -32,7 +37,24 @@ class Writer:
         if parent not in self._made:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(parent)
-        path.write_bytes(data)
+        if not self.atomic:
+            path.write_bytes(data)
+            return
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_bytes(data)
+        os.replace(temp, path)
+
+    def remove(self, rels: list[str]) -> None:
+        """Delete files of a previous build that the new one no longer has, and emptied folders."""
+        for rel in rels:
+            path = self.folder / rel
+            if ".." in rel.split("/") or not path.is_file():
+                continue
+            path.unlink()
+            parent = path.parent
+            while parent != self.folder and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
 
 
 def check_output_folder(out: Path, site_root: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,6 +22,7 @@ from statusgen.render.views import LanguageViews
 
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
+FEED_DAYS = 90
 
 
 @dataclass
@@ -36,9 +37,25 @@ class RenderState:
     contexts: dict[str, Contexts]
 
 
-def prepare(site: Site, now: datetime) -> tuple[RenderState, list[tuple[str, bytes]]]:
-    facts = compute_facts(site, now)
-    env = make_environment(Path(site.root))
+@dataclass
+class RenderCache:
+    """What a long-running process keeps between builds whose global inputs did not change:
+    the compiled templates, Markdown results and views of unchanged entries."""
+
+    env: Any = None
+    facts: dict = field(default_factory=dict)
+    markup: dict[str, Markup] = field(default_factory=dict)
+    entries: dict[str, dict] = field(default_factory=dict)
+    summaries: dict[str, dict] = field(default_factory=dict)
+
+
+def prepare(site: Site, now: datetime, cache: RenderCache | None = None
+            ) -> tuple[RenderState, list[tuple[str, bytes]]]:
+    cache = cache or RenderCache()
+    facts = compute_facts(site, now, cache.facts)
+    if cache.env is None:
+        cache.env = make_environment(Path(site.root))
+    env = cache.env
     css_path, css = stylesheet(env)
     settings = site.settings
     css_url = Urls.shared(settings.base_url, css_path)
@@ -46,7 +63,8 @@ def prepare(site: Site, now: datetime) -> tuple[RenderState, list[tuple[str, byt
     for lang in settings.languages:
         urls = Urls(settings.base_url, lang, settings.default_language)
         views[lang] = LanguageViews(site, facts, lang, strings_for(lang), Dates(lang, settings.timezone), urls,
-                                    Markup())
+                                    cache.markup.setdefault(lang, Markup()),
+                                    cache.entries.setdefault(lang, {}), cache.summaries.setdefault(lang, {}))
     state = RenderState(site, facts, env, css_url, views, {})
     for lang, view in views.items():
         contexts[lang] = Contexts(view, _common_context(state, view))
@@ -127,13 +145,9 @@ def _page_feeds(job: PageJob, v: LanguageViews) -> list[dict[str, str]]:
 
 def feed_wanted(facts: Facts, entry_id: str) -> bool:
     """Entries that get a feed of their own: open ones, and those updated in the last 90 days."""
-    from datetime import timedelta
-
-    state = facts.states[entry_id]
-    if state.is_open:
+    if facts.states[entry_id].is_open:
         return True
-    entry = next((e for e in facts.entries if e.id == entry_id), None)
-    return entry is not None and facts.now - entry.last_update.at <= timedelta(days=90)
+    return facts.now - facts.by_id[entry_id].last_update.at <= timedelta(days=FEED_DAYS)
 
 
 def render_job(state: RenderState, job: PageJob) -> tuple[str, bytes]:
@@ -185,7 +199,16 @@ def render_pages(state: RenderState, write: Callable[[str, bytes], None], worker
 
 
 def render_extras(state: RenderState) -> list[tuple[str, bytes]]:
-    """The non-page files: sitemap and robots.txt (feeds, API and badges come from their own modules)."""
+    """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar and badges."""
+    from statusgen.render.api import api_files
+    from statusgen.render.badges import badge_files
+    from statusgen.render.calendar import CALENDAR_PATH, maintenance_calendar
+    from statusgen.render.feeds import feed_files
+
     files = [("sitemap.xml", sitemap_xml(state, plan_pages(state.site, state.facts))),
              ("robots.txt", robots_txt(state.site.settings.base_url))]
+    files += feed_files(state, feed_wanted)
+    files += api_files(state)
+    files.append((CALENDAR_PATH, maintenance_calendar(state)))
+    files += badge_files(state)
     return files

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from statusgen.model.entry import Entry
 from statusgen.render.facts import Facts, listing_time
@@ -63,9 +64,8 @@ def page_path(job: PageJob, urls: Urls) -> str:
     return urls.file("404.html" if link is None else link)
 
 
-def month_groups(entries: list[Entry], views_or_zone) -> list[tuple[date, list[Entry]]]:
+def month_groups(entries: list[Entry], zone) -> list[tuple[date, list[Entry]]]:
     """Entries (newest first) grouped by the month they are filed under."""
-    zone = views_or_zone
     groups: list[tuple[date, list[Entry]]] = []
     for entry in entries:
         local = listing_time(entry).astimezone(zone)
@@ -76,12 +76,15 @@ def month_groups(entries: list[Entry], views_or_zone) -> list[tuple[date, list[E
     return groups
 
 
-def history_page_count(site, facts: Facts) -> int:
-    from zoneinfo import ZoneInfo
-
-    months = len(month_groups(_history_entries(facts), ZoneInfo(site.settings.timezone)))
+def history_chunks(site, facts: Facts, zone) -> list[list[tuple[date, list[Entry]]]]:
+    """The history, month by month, cut into pages of `history_per_page` months (at least one page)."""
+    groups = month_groups(_history_entries(facts), zone)
     per_page = site.settings.history_per_page
-    return max(1, -(-months // per_page))
+    return [groups[i:i + per_page] for i in range(0, len(groups), per_page)] or [[]]
+
+
+def history_page_count(site, facts: Facts) -> int:
+    return len(history_chunks(site, facts, ZoneInfo(site.settings.timezone)))
 
 
 def _history_entries(facts: Facts) -> list[Entry]:
@@ -127,10 +130,9 @@ class Contexts:
     def _history(self, job):
         v = self.v
         number = int(job.key or 1)
-        per_page = v.site.settings.history_per_page
-        groups = month_groups(_history_entries(v.facts), v.dates.zone)
-        total = max(1, -(-len(groups) // per_page))
-        chunk = groups[(number - 1) * per_page: number * per_page]
+        chunks = history_chunks(v.site, v.facts, v.dates.zone)
+        total = len(chunks)
+        chunk = chunks[number - 1]
         ctx = self.common(job, v.t["history"] + (f" · {v.t['page'].format(n=number)}" if number > 1 else ""))
         ctx.update(
             months=[(v.dates.month(month), [v.summary(e) for e in entries]) for month, entries in chunk],

@@ -145,8 +145,9 @@ class LanguageViews:
     dates: Dates
     urls: Urls
     markup: Markup
-    _entries: dict[str, EntryView] = field(default_factory=dict)
-    _summaries: dict[str, EntrySummary] = field(default_factory=dict)
+    # Keyed by (entry id, source hash): a long-running build may keep them while the entry is unchanged.
+    _entries: dict[tuple[str, str], EntryView] = field(default_factory=dict)
+    _summaries: dict[tuple[str, str], EntrySummary] = field(default_factory=dict)
     _components: dict[str, ComponentView] = field(default_factory=dict)
 
     @property
@@ -171,16 +172,18 @@ class LanguageViews:
 
     # -- entries -----------------------------------------------------------
     def entry(self, entry: Entry) -> EntryView:
-        view = self._entries.get(entry.id)
+        key = (entry.id, entry.source_hash)
+        view = self._entries.get(key)
         if view is None:
-            view = self._entries[entry.id] = self._entry(entry)
+            view = self._entries[key] = self._entry(entry)
         return view
 
     def summary(self, entry: Entry) -> EntrySummary:
-        view = self._summaries.get(entry.id)
+        key = (entry.id, entry.source_hash)
+        view = self._summaries.get(key)
         if view is None:
             state = self.facts.states[entry.id]
-            view = self._summaries[entry.id] = EntrySummary(
+            view = self._summaries[key] = EntrySummary(
                 id=entry.id,
                 url=self.urls.link(entry_page(entry.id)),
                 kind=KIND_OF_LIFECYCLE.get(entry.lifecycle.kind, "incident"),

@@ -1,0 +1,124 @@
+"""maintenance.ics: every announced maintenance window as an iCalendar event, in the default language."""
+
+from __future__ import annotations
+
+import html.parser
+import re
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event, vDuration
+
+from statusgen.model.entry import Entry
+from statusgen.render.urls import entry_page
+
+if TYPE_CHECKING:
+    from statusgen.render.engine import RenderState
+
+CALENDAR_PATH = "maintenance.ics"
+REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch the file again
+WORK_STARTED = ("in_progress", "verifying")
+
+
+def was_cancelled(entry: Entry, resolved_at: datetime | None) -> bool:
+    """A window closed before its end without the work ever starting was called off.
+
+    The Statuspage mapping gives cancelled and completed the same api_status, so the timeline tells them
+    apart: work that happened went through in_progress (or verifying) first.
+    """
+    if resolved_at is None or entry.scheduled_end is None or resolved_at >= entry.scheduled_end:
+        return False
+    return not any(entry.status_of(u).api_status in WORK_STARTED for u in entry.updates)
+
+
+class _TextOf(html.parser.HTMLParser):
+    """The text of an HTML fragment, one blank line between blocks: calendar descriptions are plain text."""
+
+    BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "tr", "dd", "dt"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "li":
+            self.parts.append("- ")
+        elif tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append("\n" if tag == "li" else "\n\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(fragment: str) -> str:
+    parser = _TextOf()
+    parser.feed(fragment)
+    parser.close()
+    return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts)).strip()
+
+
+def _utc(moment: datetime) -> datetime:
+    # UTC times need no VTIMEZONE block; calendar applications show them in the reader's own zone.
+    return moment.astimezone(timezone.utc)
+
+
+def maintenance_calendar(state: RenderState) -> bytes:
+    site, facts = state.site, state.facts
+    settings = site.settings
+    v = state.views[settings.default_language]
+    host = urlsplit(settings.base_url).hostname or "statusgen"
+    cal = Calendar()
+    cal.add("prodid", f"-//statusgen//{host}//{settings.default_language.upper()}")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{v.text(settings.title)} — {v.t['calendar']}")
+    cal.add("x-wr-caldesc", v.text(settings.description) or v.text(settings.title))
+    cal.add("x-wr-timezone", settings.timezone)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    windows = [e for e in facts.entries
+               if e.lifecycle.kind == "maintenance" and e.scheduled_start and e.scheduled_end]
+    windows.sort(key=lambda e: (e.scheduled_start, e.id))
+    for entry in windows:
+        cal.add_component(_event(state, entry, host))
+    return cal.to_ical()
+
+
+def _event(state: RenderState, entry: Entry, host: str) -> Event:
+    # Built from the model, not from the full entry view: a calendar needs none of the older messages.
+    v = state.views[state.site.settings.default_language]
+    entry_status = state.facts.states[entry.id]
+    cancelled = was_cancelled(entry, entry_status.resolved_at)
+    url = v.urls.absolute(entry_page(entry.id))
+    summary = v.text(entry.title)
+    if cancelled:
+        # Applications that ignore STATUS still show the window as called off.
+        summary = f"{v.text(entry_status.status.label)}{v.t['colon']}{summary}"
+    description = [plain_text(v.html(entry.last_update.message))]
+    if entry.impact:
+        description.append(f"{v.t['impact']}{v.t['colon']}{plain_text(v.html(entry.impact))}")
+    description.append(url)
+    event = Event()
+    event.add("uid", f"{entry.id}@{host}")
+    # DTSTAMP is the last change of the entry, never the build time: unchanged content gives unchanged bytes.
+    event.add("dtstamp", _utc(entry.last_update.at))
+    event.add("created", _utc(entry.started_at))
+    event.add("last-modified", _utc(entry.last_update.at))
+    event.add("sequence", entry.last_update.index)
+    event.add("dtstart", _utc(entry.scheduled_start))
+    event.add("dtend", _utc(entry.scheduled_end))
+    event.add("summary", summary)
+    event.add("description", "\n\n".join(description))
+    event.add("url", url)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT")  # a window on the status page does not make the subscriber busy
+    names = [v.text(state.site.components[cid].name) for cid in entry.components if cid in state.site.components]
+    if names:
+        event.add("categories", names)
+    return event

@@ -1,0 +1,222 @@
+"""Atom and RSS feeds: one item per update, for the whole site, each component and each followed entry."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable
+
+from feedgen.feed import FeedGenerator
+
+from statusgen.model.entry import Entry, Update
+from statusgen.model.state import impacts
+from statusgen.render.facts import Facts
+from statusgen.render.urls import component_page, entry_page
+from statusgen.render.views import LanguageViews
+
+if TYPE_CHECKING:
+    from statusgen.render.engine import RenderState
+
+ATOM = "application/atom+xml"
+RSS = "application/rss+xml"
+GENERATOR = "statusgen"
+TITLE_SEPARATOR = " — "
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One update of one entry, as a feed item in one language."""
+
+    id: str  # the update's permalink: it survives rebuilds and message edits
+    title: str
+    link: str
+    at: datetime
+    content_html: str
+    categories: tuple[tuple[str, str], ...]  # (component id, component name)
+
+
+def component_timeline(entry: Entry, now: datetime) -> list[dict[str, str]]:
+    """For each update (oldest first), the state of every component of the entry from that update on."""
+    segments = impacts(entry, now)
+    names = dict.fromkeys([*entry.components, *(s.component for s in segments),
+                           *(c for u in entry.updates for c in u.components)])
+    timeline = []
+    for update in entry.updates:
+        states = {}
+        for cid in names:
+            states[cid] = next((s.state for s in segments if s.component == cid and s.start <= update.at
+                                and (s.end is None or s.end > update.at)), "operational")
+        timeline.append(states)
+    return timeline
+
+
+class FeedItems:
+    """The feed items of one language, built once and shared by the feeds they appear in."""
+
+    def __init__(self, views: LanguageViews, updates: list[tuple[Entry, Update]]):
+        self.v = views
+        self.updates = updates  # every update of the site, newest first
+        self._items: dict[tuple[str, int], FeedItem] = {}
+        self._timelines: dict[str, list[dict[str, str]]] = {}
+        self._by_component: dict[str, list[tuple[Entry, Update]]] | None = None
+
+    def item(self, entry: Entry, update: Update) -> FeedItem:
+        key = (entry.id, update.index)
+        found = self._items.get(key)
+        if found is None:
+            found = self._items[key] = self._item(entry, update)
+        return found
+
+    def newest(self, count: int) -> list[FeedItem]:
+        """The newest `count` items of the whole site."""
+        return [self.item(entry, update) for entry, update in self.updates[:count]]
+
+    def newest_of_component(self, component_id: str, count: int) -> list[FeedItem]:
+        if self._by_component is None:
+            self._by_component = {}
+            for entry, update in self.updates:
+                for cid in entry.components:
+                    self._by_component.setdefault(cid, []).append((entry, update))
+        return [self.item(entry, update) for entry, update in self._by_component.get(component_id, [])[:count]]
+
+    def newest_of_entry(self, entry: Entry, count: int) -> list[FeedItem]:
+        # An entry's updates are strictly later one after the other (a validation rule): newest is last.
+        return [self.item(entry, update) for update in entry.updates[::-1][:count]]
+
+    def _item(self, entry: Entry, update: Update) -> FeedItem:
+        v = self.v
+        view = v.entry(entry)
+        uview = view.updates[len(entry.updates) - 1 - update.index]  # the view lists them newest first
+        timeline = self._timelines.get(entry.id)
+        if timeline is None:
+            timeline = self._timelines[entry.id] = component_timeline(entry, v.facts.now)
+        states = timeline[update.index]
+        before = timeline[update.index - 1] if update.index else {}
+        categories = tuple((cid, v.text(v.site.components[cid].name)) for cid in states if cid in v.site.components)
+        return FeedItem(
+            id=uview.absolute_url,
+            title=f"{view.title}{TITLE_SEPARATOR}{uview.status.label}",
+            link=uview.absolute_url,
+            at=v.dates.local(update.at),
+            content_html=self._content(entry, uview.message_html, states, before),
+            categories=categories,
+        )
+
+    def _content(self, entry: Entry, message_html: str, states: dict[str, str], before: dict[str, str]) -> str:
+        """The message, then the window, the impact and the components, with their state when it matters.
+
+        A state is shown when it is not operational or when this update changed it (a recovery), like the
+        entry page, which shows no state for a component a known issue leaves working.
+        """
+        v, t = self.v, self.v.t
+        view = v.entry(entry)
+        parts = [message_html]
+        if view.window:
+            window = t["window"].format(start=view.window[0].text, end=view.window[1].text)
+            parts.append(f"{_heading(t['scheduled_window'])}<p>{html.escape(window)}</p>")
+        if view.impact_html:
+            parts.append(f"{_heading(t['impact'])}{view.impact_html}")
+        affected = []
+        for cid, state in states.items():
+            if cid not in v.site.components:
+                continue
+            name = html.escape(v.text(v.site.components[cid].name))
+            link = f'<a href="{html.escape(v.urls.absolute(component_page(cid)))}">{name}</a>'
+            if state != "operational" or before.get(cid, "operational") != state:
+                link += html.escape(t["colon"] + t[f"state.{state}"])
+            affected.append(f"<li>{link}</li>")
+        if affected:
+            parts.append(f"{_heading(t['affected'])}<ul>{''.join(affected)}</ul>")
+        return "\n".join(parts)
+
+
+def _heading(label: str) -> str:
+    return f"<h3>{html.escape(label)}</h3>"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed of one language: where it lives, what it is about and its items."""
+
+    path: str  # below the language root, e.g. 'components/dashboard/feed' (no extension)
+    page: str  # the HTML page the feed follows
+    title: str
+    subtitle: str
+    items: list[FeedItem]
+    updated: datetime
+
+
+def _generator(v: LanguageViews, spec: FeedSpec, self_path: str, self_type: str) -> FeedGenerator:
+    settings = v.site.settings
+    fg = FeedGenerator()
+    fg.id(v.urls.absolute(self_path))
+    fg.title(spec.title)
+    fg.subtitle(spec.subtitle)
+    fg.language(v.lang)
+    fg.author({"name": v.text(settings.company) or v.text(settings.title)})
+    fg.generator(GENERATOR)
+    # feedgen's RSS channel <link> is the last link added: the HTML page goes last.
+    fg.link(href=v.urls.absolute(self_path), rel="self", type=self_type)
+    fg.link(href=v.urls.absolute(spec.page), rel="alternate", type="text/html")
+    # Never the build time: a rebuild of unchanged content must give the same bytes.
+    fg.updated(spec.updated)
+    fg.lastBuildDate(spec.updated)
+    fg.pubDate(spec.updated)
+    for item in spec.items:
+        fe = fg.add_entry(order="append")
+        fe.id(item.id)
+        fe.guid(item.id, permalink=True)
+        fe.title(item.title)
+        fe.link(href=item.link, rel="alternate", type="text/html")
+        fe.content(item.content_html, type="html")
+        fe.published(item.at)
+        fe.updated(item.at)
+        fe.pubDate(item.at)
+        for term, label in item.categories:
+            fe.category(term=term, label=label)
+    return fg
+
+
+def _specs(v: LanguageViews, items: FeedItems, wanted: Callable[[Facts, str], bool]) -> list[tuple[FeedSpec, bool]]:
+    """Every feed of a language, with whether it also gets an RSS twin."""
+    settings, facts, count = v.site.settings, v.facts, v.site.settings.feed_items
+    site_title = v.text(settings.title)
+    subtitle = v.text(settings.description) or site_title
+    all_items = items.newest(count)
+    # An empty feed has no item time of its own: it takes the site's newest update (the build's --now only
+    # when the site has no update at all), so that it changes with the content, never with the build.
+    site_updated = all_items[0].at if all_items else v.dates.local(facts.now)
+
+    def spec(path: str, page: str, title: str, chosen: list[FeedItem]) -> FeedSpec:
+        return FeedSpec(path, page, title, subtitle, chosen, chosen[0].at if chosen else site_updated)
+
+    specs = [(spec("feed", "", site_title, all_items), True)]
+    for cid, component in v.site.components.items():
+        name = v.text(component.name)
+        chosen = items.newest_of_component(cid, count)
+        specs.append((spec(f"components/{cid}/feed", component_page(cid), f"{name}{TITLE_SEPARATOR}{site_title}",
+                           chosen), True))
+    for entry in facts.entries:
+        if wanted(facts, entry.id):
+            title = v.entry(entry).title
+            specs.append((spec(f"incidents/{entry.id}/feed", entry_page(entry.id),
+                               f"{title}{TITLE_SEPARATOR}{site_title}", items.newest_of_entry(entry, count)), False))
+    return specs
+
+
+def feed_files(state: RenderState, wanted: Callable[[Facts, str], bool]) -> list[tuple[str, bytes]]:
+    """Every feed of every language, as (output path, bytes)."""
+    # Ties fall back to the entry id and the update's position, for a stable order.
+    updates = [(e, u) for e in state.facts.entries for u in e.updates]
+    updates.sort(key=lambda pair: (pair[1].at, pair[0].id, pair[1].index), reverse=True)
+    files = []
+    for v in state.views.values():
+        items = FeedItems(v, updates)
+        for spec, with_rss in _specs(v, items, wanted):
+            atom = _generator(v, spec, spec.path + ".atom", ATOM)
+            files.append((v.urls.file(spec.path + ".atom"), atom.atom_str(pretty=True)))
+            if with_rss:
+                rss = _generator(v, spec, spec.path + ".rss", RSS)
+                files.append((v.urls.file(spec.path + ".rss"), rss.rss_str(pretty=True)))
+    return files
