@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from statusgen.model.entry import Entry
 from statusgen.model.site import Status, worst_state
-from statusgen.model.state import impacts
 from statusgen.render.feeds import component_timeline
 from statusgen.render.urls import entry_page
 
@@ -71,19 +70,12 @@ class StatuspageApi:
         self.zone = ZoneInfo(settings.timezone)
         self.page_id = page_id(settings.base_url)
         self._timelines: dict[str, list[dict[str, str]]] = {}
-        self._incidents: dict[str, dict[str, Any]] = {}
-        changes: dict[str, list[datetime]] = {}
-        latest = []
-        for entry in self.facts.entries:
-            latest.append(self._updated_at(entry))
-            for impact in impacts(entry, self.facts.now):
-                for moment in (impact.start, impact.end):
-                    if moment is not None and moment <= self.facts.now:
-                        changes.setdefault(impact.component, []).append(moment)
+        # Incident objects depend on their entry and on global inputs only: a long-running build keeps them.
+        self._incidents: dict[tuple[str, str], dict[str, Any]] = state.memo.setdefault("api", {})
         # statusgen keeps no creation date for components: the site's oldest update stands in for it.
         self.created_at = min((e.started_at for e in self.facts.entries), default=self.facts.now)
-        self.updated_at = max(latest, default=self.facts.now)
-        self.component_changed = {cid: max(times) for cid, times in changes.items()}
+        self.updated_at = max((self._updated_at(e) for e in self.facts.entries), default=self.facts.now)
+        self.component_changed = self.facts.component_changed
         self.components = self._components()
         self.by_id = {c["id"]: c for c in self.components if not c["group"]}
 
@@ -232,9 +224,10 @@ class StatuspageApi:
 
     def incident(self, entry: Entry) -> dict[str, Any]:
         """An incident, or a scheduled maintenance (the same object with its window)."""
-        found = self._incidents.get(entry.id)
+        key = (entry.id, entry.source_hash)
+        found = self._incidents.get(key)
         if found is None:
-            found = self._incidents[entry.id] = self._incident(entry)
+            found = self._incidents[key] = self._incident(entry)
         return found
 
     def _incident(self, entry: Entry) -> dict[str, Any]:

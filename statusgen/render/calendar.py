@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 CALENDAR_PATH = "maintenance.ics"
 REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch the file again
+PAST_WINDOWS = timedelta(days=90)  # older windows interest no subscriber and only slow calendars down
 WORK_STARTED = ("in_progress", "verifying")
 
 
@@ -68,7 +69,22 @@ def _utc(moment: datetime) -> datetime:
 
 
 def maintenance_calendar(state: RenderState) -> bytes:
-    site, facts = state.site, state.facts
+    """Upcoming windows and those of the last 90 days; unchanged windows give unchanged bytes."""
+    facts = state.facts
+    since = facts.now - PAST_WINDOWS
+    windows = [e for e in facts.entries
+               if e.lifecycle.kind == "maintenance" and e.scheduled_start and e.scheduled_end
+               and e.scheduled_end >= since]
+    windows.sort(key=lambda e: (e.scheduled_start, e.id))
+    signature = tuple((e.id, e.source_hash) for e in windows)
+    cached = state.memo.get("calendar")
+    if cached is None or cached[0] != signature:
+        cached = state.memo["calendar"] = (signature, _calendar(state, windows))
+    return cached[1]
+
+
+def _calendar(state: RenderState, windows: list[Entry]) -> bytes:
+    site = state.site
     settings = site.settings
     v = state.views[settings.default_language]
     host = urlsplit(settings.base_url).hostname or "statusgen"
@@ -82,9 +98,6 @@ def maintenance_calendar(state: RenderState) -> bytes:
     cal.add("x-wr-timezone", settings.timezone)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
-    windows = [e for e in facts.entries
-               if e.lifecycle.kind == "maintenance" and e.scheduled_start and e.scheduled_end]
-    windows.sort(key=lambda e: (e.scheduled_start, e.id))
     for entry in windows:
         cal.add_component(_event(state, entry, host))
     return cal.to_ical()

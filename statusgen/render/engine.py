@@ -35,6 +35,7 @@ class RenderState:
     css_url: str
     views: dict[str, LanguageViews]
     contexts: dict[str, Contexts]
+    memo: dict = field(default_factory=dict)  # results kept across builds, by what they were made from
 
 
 @dataclass
@@ -47,6 +48,7 @@ class RenderCache:
     markup: dict[str, Markup] = field(default_factory=dict)
     entries: dict[str, dict] = field(default_factory=dict)
     summaries: dict[str, dict] = field(default_factory=dict)
+    extras: dict = field(default_factory=dict)
 
 
 def prepare(site: Site, now: datetime, cache: RenderCache | None = None
@@ -65,7 +67,7 @@ def prepare(site: Site, now: datetime, cache: RenderCache | None = None
         views[lang] = LanguageViews(site, facts, lang, strings_for(lang), Dates(lang, settings.timezone), urls,
                                     cache.markup.setdefault(lang, Markup()),
                                     cache.entries.setdefault(lang, {}), cache.summaries.setdefault(lang, {}))
-    state = RenderState(site, facts, env, css_url, views, {})
+    state = RenderState(site, facts, env, css_url, views, {}, cache.extras)
     for lang, view in views.items():
         contexts[lang] = Contexts(view, _common_context(state, view))
     state.contexts = contexts

@@ -37,6 +37,7 @@ class Facts:
     open_known_issues: list[Entry] = field(default_factory=list)
     recent_days: list[tuple[date, list[Entry]]] = field(default_factory=list)
     by_id: dict[str, Entry] = field(default_factory=dict)
+    component_changed: dict[str, datetime] = field(default_factory=dict)  # last change of state, up to now
 
     @property
     def overall_state(self) -> str:
@@ -62,6 +63,15 @@ def _entry_facts(entry: Entry, now: datetime, cache: dict | None):
     return found
 
 
+def _note_change(changed: dict[str, datetime], impact: Impact, now: datetime) -> None:
+    for moment in (impact.start, impact.end):
+        if moment is None or moment > now:
+            continue
+        latest = changed.get(impact.component)
+        if latest is None or moment > latest:
+            changed[impact.component] = moment
+
+
 def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts:
     zone = ZoneInfo(site.settings.timezone)
     today = now.astimezone(zone).date()
@@ -70,6 +80,7 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
     published.sort(key=lambda e: (listing_time(e), e.id), reverse=True)
     window_start = datetime.combine(days[0], time(), zone)
     states = {}
+    changed: dict[str, datetime] = {}
     by_component: dict[str, list[Entry]] = defaultdict(list)
     spans: dict[str, list[tuple[Impact, str]]] = defaultdict(list)
     for entry in published:
@@ -77,12 +88,13 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
         for cid in entry.components:
             by_component[cid].append(entry)
         for impact in entry_impacts:
+            _note_change(changed, impact, now)
             if impact.end is None or impact.end > window_start:  # older ones show nowhere
                 spans[impact.component].append((impact, entry.id))
     facts = Facts(
         now=now, today=today, days=days, entries=published, states=states,
         component_state={}, component_entries={c: by_component.get(c, []) for c in site.components},
-        day_states={}, day_entries={}, uptime={}, by_id={e.id: e for e in published},
+        day_states={}, day_entries={}, uptime={}, by_id={e.id: e for e in published}, component_changed=changed,
     )
     for cid in site.components:
         current = [i.state for i, _ in spans[cid] if i.start <= now and (i.end is None or i.end > now)]

@@ -68,21 +68,13 @@ class FeedItems:
             found = self._items[key] = self._item(entry, update)
         return found
 
-    def newest(self, count: int) -> list[FeedItem]:
-        """The newest `count` items of the whole site."""
-        return [self.item(entry, update) for entry, update in self.updates[:count]]
-
-    def newest_of_component(self, component_id: str, count: int) -> list[FeedItem]:
+    def newest_pairs_of_component(self, component_id: str, count: int) -> list[tuple[Entry, Update]]:
         if self._by_component is None:
             self._by_component = {}
             for entry, update in self.updates:
                 for cid in entry.components:
                     self._by_component.setdefault(cid, []).append((entry, update))
-        return [self.item(entry, update) for entry, update in self._by_component.get(component_id, [])[:count]]
-
-    def newest_of_entry(self, entry: Entry, count: int) -> list[FeedItem]:
-        # An entry's updates are strictly later one after the other (a validation rule): newest is last.
-        return [self.item(entry, update) for update in entry.updates[::-1][:count]]
+        return self._by_component.get(component_id, [])[:count]
 
     def _item(self, entry: Entry, update: Update) -> FeedItem:
         v = self.v
@@ -178,45 +170,73 @@ def _generator(v: LanguageViews, spec: FeedSpec, self_path: str, self_type: str)
     return fg
 
 
-def _specs(v: LanguageViews, items: FeedItems, wanted: Callable[[Facts, str], bool]) -> list[tuple[FeedSpec, bool]]:
-    """Every feed of a language, with whether it also gets an RSS twin."""
+@dataclass(frozen=True)
+class FeedPlan:
+    """A feed before its items are built: enough to tell whether it changed since the last build."""
+
+    path: str
+    page: str
+    title: str
+    pairs: list[tuple[Entry, Update]]
+    with_rss: bool
+
+    def signature(self, newest: tuple) -> tuple:
+        return (self.path, self.title, newest, tuple((e.id, e.source_hash, u.index) for e, u in self.pairs))
+
+
+def _plans(v: LanguageViews, items: FeedItems, wanted: Callable[[Facts, str], bool]) -> list[FeedPlan]:
+    """Every feed of a language: the whole site, each component, each followed entry."""
     settings, facts, count = v.site.settings, v.facts, v.site.settings.feed_items
     site_title = v.text(settings.title)
-    subtitle = v.text(settings.description) or site_title
-    all_items = items.newest(count)
-    # An empty feed has no item time of its own: it takes the site's newest update (the build's --now only
-    # when the site has no update at all), so that it changes with the content, never with the build.
-    site_updated = all_items[0].at if all_items else v.dates.local(facts.now)
-
-    def spec(path: str, page: str, title: str, chosen: list[FeedItem]) -> FeedSpec:
-        return FeedSpec(path, page, title, subtitle, chosen, chosen[0].at if chosen else site_updated)
-
-    specs = [(spec("feed", "", site_title, all_items), True)]
+    plans = [FeedPlan("feed", "", site_title, items.updates[:count], True)]
     for cid, component in v.site.components.items():
-        name = v.text(component.name)
-        chosen = items.newest_of_component(cid, count)
-        specs.append((spec(f"components/{cid}/feed", component_page(cid), f"{name}{TITLE_SEPARATOR}{site_title}",
-                           chosen), True))
+        plans.append(FeedPlan(f"components/{cid}/feed", component_page(cid),
+                              f"{v.text(component.name)}{TITLE_SEPARATOR}{site_title}",
+                              items.newest_pairs_of_component(cid, count), True))
     for entry in facts.entries:
         if wanted(facts, entry.id):
-            title = v.entry(entry).title
-            specs.append((spec(f"incidents/{entry.id}/feed", entry_page(entry.id),
-                               f"{title}{TITLE_SEPARATOR}{site_title}", items.newest_of_entry(entry, count)), False))
-    return specs
+            plans.append(FeedPlan(f"incidents/{entry.id}/feed", entry_page(entry.id),
+                                  f"{v.text(entry.title)}{TITLE_SEPARATOR}{site_title}",
+                                  [(entry, u) for u in entry.updates[::-1][:count]], False))
+    return plans
+
+
+def _spec(v: LanguageViews, items: FeedItems, plan: FeedPlan) -> FeedSpec:
+    settings = v.site.settings
+    subtitle = v.text(settings.description) or v.text(settings.title)
+    chosen = [items.item(entry, update) for entry, update in plan.pairs]
+    # An empty feed has no item time of its own: it takes the site's newest update (the build's --now only
+    # when the site has no update at all), so that it changes with the content, never with the build.
+    if chosen:
+        updated = chosen[0].at
+    elif items.updates:
+        updated = v.dates.local(items.updates[0][1].at)
+    else:
+        updated = v.dates.local(v.facts.now)
+    return FeedSpec(plan.path, plan.page, plan.title, subtitle, chosen, updated)
 
 
 def feed_files(state: RenderState, wanted: Callable[[Facts, str], bool]) -> list[tuple[str, bytes]]:
-    """Every feed of every language, as (output path, bytes)."""
+    """Every feed of every language, as (output path, bytes); unchanged feeds come from the memo."""
     # Ties fall back to the entry id and the update's position, for a stable order.
     updates = [(e, u) for e in state.facts.entries for u in e.updates]
     updates.sort(key=lambda pair: (pair[1].at, pair[0].id, pair[1].index), reverse=True)
+    newest = (updates[0][0].id, updates[0][0].source_hash, updates[0][1].index) if updates else ()
+    memo: dict = state.memo.setdefault("feeds", {})
     files = []
     for v in state.views.values():
         items = FeedItems(v, updates)
-        for spec, with_rss in _specs(v, items, wanted):
-            atom = _generator(v, spec, spec.path + ".atom", ATOM)
-            files.append((v.urls.file(spec.path + ".atom"), atom.atom_str(pretty=True)))
-            if with_rss:
-                rss = _generator(v, spec, spec.path + ".rss", RSS)
-                files.append((v.urls.file(spec.path + ".rss"), rss.rss_str(pretty=True)))
+        for plan in _plans(v, items, wanted):
+            key = (v.lang, plan.path)
+            signature = plan.signature(newest)
+            cached = memo.get(key)
+            if cached is None or cached[0] != signature:
+                spec = _spec(v, items, plan)
+                rendered = [(v.urls.file(plan.path + ".atom"), _generator(v, spec, plan.path + ".atom", ATOM)
+                             .atom_str(pretty=True))]
+                if plan.with_rss:
+                    rendered.append((v.urls.file(plan.path + ".rss"), _generator(v, spec, plan.path + ".rss", RSS)
+                                     .rss_str(pretty=True)))
+                cached = memo[key] = (signature, rendered)
+            files += cached[1]
     return files
