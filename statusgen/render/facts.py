@@ -27,7 +27,7 @@ class Facts:
     entries: list[Entry]  # published (not draft), newest first
     states: dict[str, EntryState]
     component_state: dict[str, str]
-    component_entries: dict[str, list[Entry]]
+    component_entries: dict[str, list[Entry]]  # open ones and those of the 90-day window, newest first
     day_states: dict[str, list[str]]
     day_entries: dict[str, list[list[str]]]
     uptime: dict[str, float]
@@ -37,6 +37,7 @@ class Facts:
     open_known_issues: list[Entry] = field(default_factory=list)
     recent_days: list[tuple[date, list[Entry]]] = field(default_factory=list)
     by_id: dict[str, Entry] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # values derived once per build (history pages...)
     component_changed: dict[str, datetime] = field(default_factory=dict)  # last change of state, up to now
 
     @property
@@ -85,8 +86,9 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
     spans: dict[str, list[tuple[Impact, str]]] = defaultdict(list)
     for entry in published:
         states[entry.id], entry_impacts = _entry_facts(entry, now, cache)
-        for cid in entry.components:
-            by_component[cid].append(entry)
+        if states[entry.id].is_open or entry.last_update.at >= window_start:
+            for cid in entry.components:
+                by_component[cid].append(entry)
         for impact in entry_impacts:
             _note_change(changed, impact, now)
             if impact.end is None or impact.end > window_start:  # older ones show nowhere

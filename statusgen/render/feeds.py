@@ -54,12 +54,13 @@ def component_timeline(entry: Entry, now: datetime) -> list[dict[str, str]]:
 class FeedItems:
     """The feed items of one language, built once and shared by the feeds they appear in."""
 
-    def __init__(self, views: LanguageViews, updates: list[tuple[Entry, Update]]):
+    def __init__(self, views: LanguageViews, updates: list[tuple[Entry, Update]],
+                 by_component: dict[str, list[tuple[Entry, Update]]]):
         self.v = views
         self.updates = updates  # every update of the site, newest first
+        self.by_component = by_component  # the same, per component
         self._items: dict[tuple[str, int], FeedItem] = {}
         self._timelines: dict[str, list[dict[str, str]]] = {}
-        self._by_component: dict[str, list[tuple[Entry, Update]]] | None = None
 
     def item(self, entry: Entry, update: Update) -> FeedItem:
         key = (entry.id, update.index)
@@ -69,12 +70,7 @@ class FeedItems:
         return found
 
     def newest_pairs_of_component(self, component_id: str, count: int) -> list[tuple[Entry, Update]]:
-        if self._by_component is None:
-            self._by_component = {}
-            for entry, update in self.updates:
-                for cid in entry.components:
-                    self._by_component.setdefault(cid, []).append((entry, update))
-        return self._by_component.get(component_id, [])[:count]
+        return self.by_component.get(component_id, [])[:count]
 
     def _item(self, entry: Entry, update: Update) -> FeedItem:
         v = self.v
@@ -222,10 +218,17 @@ def feed_files(state: RenderState, wanted: Callable[[Facts, str], bool]) -> list
     updates = [(e, u) for e in state.facts.entries for u in e.updates]
     updates.sort(key=lambda pair: (pair[1].at, pair[0].id, pair[1].index), reverse=True)
     newest = (updates[0][0].id, updates[0][0].source_hash, updates[0][1].index) if updates else ()
+    count = state.site.settings.feed_items
+    by_component: dict[str, list[tuple[Entry, Update]]] = {cid: [] for cid in state.site.components}
+    for entry, update in updates:
+        for cid in entry.components:
+            chosen = by_component.get(cid)
+            if chosen is not None and len(chosen) < count:
+                chosen.append((entry, update))
     memo: dict = state.memo.setdefault("feeds", {})
     files = []
     for v in state.views.values():
-        items = FeedItems(v, updates)
+        items = FeedItems(v, updates, by_component)
         for plan in _plans(v, items, wanted):
             key = (v.lang, plan.path)
             signature = plan.signature(newest)

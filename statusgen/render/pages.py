@@ -78,9 +78,13 @@ def month_groups(entries: list[Entry], zone) -> list[tuple[date, list[Entry]]]:
 
 def history_chunks(site, facts: Facts, zone) -> list[list[tuple[date, list[Entry]]]]:
     """The history, month by month, cut into pages of `history_per_page` months (at least one page)."""
-    groups = month_groups(_history_entries(facts), zone)
-    per_page = site.settings.history_per_page
-    return [groups[i:i + per_page] for i in range(0, len(groups), per_page)] or [[]]
+    chunks = facts.memo.get("history")
+    if chunks is None:
+        groups = month_groups(_history_entries(facts), zone)
+        per_page = site.settings.history_per_page
+        chunks = [groups[i:i + per_page] for i in range(0, len(groups), per_page)] or [[]]
+        facts.memo["history"] = chunks
+    return chunks
 
 
 def history_page_count(site, facts: Facts) -> int:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
+from statusgen.render.pages import page_link
 from statusgen.render.urls import Urls
 
 
 def sitemap_xml(state, jobs) -> bytes:
-    from statusgen.render.pages import page_link
+    """Every linkable page with its language alternates; the same pages give the same bytes."""
+    signature = tuple(jobs)
+    cached = state.memo.get("sitemap")
+    if cached is None or cached[0] != signature:
+        cached = state.memo["sitemap"] = (signature, _sitemap(state, jobs))
+    return cached[1]
 
+
+def _sitemap(state, jobs) -> bytes:
     settings = state.site.settings
     langs = settings.languages
     url_sets = {lang: Urls(settings.base_url, lang, settings.default_language) for lang in langs}
