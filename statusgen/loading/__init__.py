@@ -10,7 +10,7 @@ from pathlib import Path
 from statusgen.catalog import diag
 from statusgen.errors import Diagnostic
 from statusgen.loading.config import load_components, load_settings
-from statusgen.loading.entries import EntryContext, entry_files, load_entry
+from statusgen.loading.entries import EntryContext, entry_file_names, load_entry
 from statusgen.loading.lifecycles import load_lifecycles
 from statusgen.loading.pages import load_pages
 from statusgen.model.site import Site
@@ -26,18 +26,19 @@ class SourceCache:
     definitions: str = ""
     entries: dict[str, tuple[tuple, object, list[Diagnostic]]] = field(default_factory=dict)
 
-    def lookup(self, path: Path):
-        key = _stat_key(path)
-        cached = self.entries.get(str(path))
-        return cached[1:] if cached and key and cached[0] == key else None
+    def lookup(self, path: str):
+        cached = self.entries.get(path)
+        if cached is None:
+            return None
+        return cached[1:] if cached[0] == _stat_key(path) else None
 
-    def store(self, path: Path, entry, diagnostics: list[Diagnostic]) -> None:
+    def store(self, path: str, entry, diagnostics: list[Diagnostic]) -> None:
         key = _stat_key(path)
         if key:
-            self.entries[str(path)] = (key, entry, diagnostics)
+            self.entries[path] = (key, entry, diagnostics)
 
 
-def _stat_key(path: Path) -> tuple | None:
+def _stat_key(path: str) -> tuple | None:
     try:
         info = os.lstat(path)
     except OSError:
@@ -81,18 +82,18 @@ def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None
         if cache.definitions != signature:
             cache.definitions, cache.entries = signature, {}
     entries = []
-    for path in entry_files(root):
-        cached = cache.lookup(path) if cache is not None else None
+    for name in entry_file_names(root):
+        cached = cache.lookup(name) if cache is not None else None
         if cached is None:
-            entry, found = load_entry(path, root, ctx)
+            entry, found = load_entry(Path(name), root, ctx)
             if cache is not None:
-                cache.store(path, entry, found)
+                cache.store(name, entry, found)
         else:
             entry, found = cached
         diagnostics += found
         if entry is not None:
             entries.append(entry)
-    entries.sort(key=lambda e: (e.started_at, e.id))
+    entries.sort(key=lambda e: e.order)
     site = Site(root=str(root), settings=settings, components=components, lifecycles=lifecycles,
                 priorities=priorities, entries=tuple(entries), pages=tuple(pages))
     return site, diagnostics

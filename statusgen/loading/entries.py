@@ -36,6 +36,11 @@ class EntryContext:
 
 def entry_files(root: Path) -> list[Path]:
     """Every Markdown file under incidents/, in a stable order; hidden files and folders are ignored."""
+    return [Path(name) for name in entry_file_names(root)]
+
+
+def entry_file_names(root: Path) -> list[str]:
+    """The paths of entry_files() as strings: a site of ten thousand entries is listed on every rebuild."""
     found: list[str] = []
     pending = [os.path.join(root, "incidents")]
     while pending:
@@ -50,7 +55,7 @@ def entry_files(root: Path) -> list[Path]:
                 found.append(item.path)
             elif item.is_dir(follow_symlinks=False):
                 pending.append(item.path)
-    return [Path(p) for p in sorted(found)]
+    return sorted(found)
 
 
 def file_name_problem(path: Path, rel: str) -> Diagnostic | None:

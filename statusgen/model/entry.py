@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Mapping
 
@@ -51,6 +52,11 @@ class Entry:
     @property
     def started_at(self) -> datetime:
         return self.updates[0].at
+
+    @cached_property
+    def order(self) -> tuple[float, str]:
+        """Sort key by start: comparing floats is much cheaper than comparing aware datetimes."""
+        return (self.updates[0].at.timestamp(), self.id)
 
     @property
     def last_update(self) -> Update:

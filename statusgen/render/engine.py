@@ -48,6 +48,7 @@ class RenderCache:
     markup: dict[str, Markup] = field(default_factory=dict)
     entries: dict[str, dict] = field(default_factory=dict)
     summaries: dict[str, dict] = field(default_factory=dict)
+    lines: dict[str, dict] = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
 
 
@@ -59,6 +60,7 @@ def prepare(site: Site, now: datetime, cache: RenderCache | None = None
         cache.env = make_environment(Path(site.root))
     env = cache.env
     css_path, css = stylesheet(env)
+    line_macro = env.get_template("macros.html").module.entry_line
     settings = site.settings
     css_url = Urls.shared(settings.base_url, css_path)
     views, contexts = {}, {}
@@ -66,7 +68,8 @@ def prepare(site: Site, now: datetime, cache: RenderCache | None = None
         urls = Urls(settings.base_url, lang, settings.default_language)
         views[lang] = LanguageViews(site, facts, lang, strings_for(lang), Dates(lang, settings.timezone), urls,
                                     cache.markup.setdefault(lang, Markup()),
-                                    cache.entries.setdefault(lang, {}), cache.summaries.setdefault(lang, {}))
+                                    cache.entries.setdefault(lang, {}), cache.summaries.setdefault(lang, {}),
+                                    cache.lines.setdefault(lang, {}), line_macro)
     state = RenderState(site, facts, env, css_url, views, {}, cache.extras)
     for lang, view in views.items():
         contexts[lang] = Contexts(view, _common_context(state, view))

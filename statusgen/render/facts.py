@@ -53,6 +53,12 @@ def listing_time(entry: Entry) -> datetime:
     return entry.scheduled_start or entry.started_at
 
 
+def _listing_order(entry: Entry) -> tuple[float, str]:
+    if entry.scheduled_start is None:
+        return entry.order
+    return (entry.scheduled_start.timestamp(), entry.id)
+
+
 def _entry_facts(entry: Entry, now: datetime, cache: dict | None):
     """An entry's state and impacts at now, reused while the entry's file is unchanged."""
     key = (entry.path, entry.source_hash, now)
@@ -78,7 +84,7 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
     today = now.astimezone(zone).date()
     days = [today - timedelta(days=n) for n in range(HISTORY_DAYS - 1, -1, -1)]
     published = [e for e in site.entries if not e.draft]
-    published.sort(key=lambda e: (listing_time(e), e.id), reverse=True)
+    published.sort(key=_listing_order, reverse=True)
     window_start = datetime.combine(days[0], time(), zone)
     states = {}
     changed: dict[str, datetime] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 from dataclasses import dataclass
 from datetime import datetime
@@ -212,11 +213,39 @@ def _spec(v: LanguageViews, items: FeedItems, plan: FeedPlan) -> FeedSpec:
     return FeedSpec(plan.path, plan.page, plan.title, subtitle, chosen, updated)
 
 
+def _order(entry: Entry, update: Update) -> tuple:
+    # Ties fall back to the entry id and the update's position, for a stable order.
+    return (update.at.timestamp(), entry.id, update.index)
+
+
+def newest_updates(state: RenderState) -> list[tuple[Entry, Update]]:
+    """Every update of the site, newest first.
+
+    Kept in the memo between builds: when only a few entries changed, their updates are taken
+    out and put back in place instead of sorting every update of the site again.
+    """
+    entries = state.facts.entries
+    hashes = {e.id: e.source_hash for e in entries}
+    previous = state.memo.get("updates")
+    if previous is not None:
+        old_hashes, ordered = previous
+        changed = {i for i, h in hashes.items() if old_hashes.get(i) != h} | (old_hashes.keys() - hashes.keys())
+        if len(changed) <= 100:
+            ordered = [item for item in ordered if item[1][0].id not in changed]
+            for entry in entries:
+                if entry.id in changed:
+                    for update in entry.updates:
+                        bisect.insort(ordered, (_order(entry, update), (entry, update)), key=lambda item: item[0])
+            state.memo["updates"] = (hashes, ordered)
+            return [pair for _, pair in reversed(ordered)]
+    ordered = sorted(((_order(e, u), (e, u)) for e in entries for u in e.updates), key=lambda item: item[0])
+    state.memo["updates"] = (hashes, ordered)
+    return [pair for _, pair in reversed(ordered)]
+
+
 def feed_files(state: RenderState, wanted: Callable[[Facts, str], bool]) -> list[tuple[str, bytes]]:
     """Every feed of every language, as (output path, bytes); unchanged feeds come from the memo."""
-    # Ties fall back to the entry id and the update's position, for a stable order.
-    updates = [(e, u) for e in state.facts.entries for u in e.updates]
-    updates.sort(key=lambda pair: (pair[1].at, pair[0].id, pair[1].index), reverse=True)
+    updates = newest_updates(state)
     newest = (updates[0][0].id, updates[0][0].source_hash, updates[0][1].index) if updates else ()
     count = state.site.settings.feed_items
     by_component: dict[str, list[tuple[Entry, Update]]] = {cid: [] for cid in state.site.components}

@@ -139,7 +139,7 @@ class Contexts:
         chunk = chunks[number - 1]
         ctx = self.common(job, v.t["history"] + (f" · {v.t['page'].format(n=number)}" if number > 1 else ""))
         ctx.update(
-            months=[(v.dates.month(month), [v.summary(e) for e in entries]) for month, entries in chunk],
+            months=[(v.dates.month(month), [v.line(e) for e in entries]) for month, entries in chunk],
             page_number=number,
             page_count=total,
             pages=[(n, v.urls.link(history_page(n))) for n in range(1, total + 1)],
@@ -153,7 +153,7 @@ class Contexts:
         component = v.component(v.site.components[job.key])
         ctx = self.common(job, component.name)
         entries = v.facts.component_entries[job.key]
-        ctx.update(component=component, entries=[v.summary(e) for e in entries])
+        ctx.update(component=component, lines=[v.line(e) for e in entries])
         return "component.html", ctx
 
     def _help(self, job):

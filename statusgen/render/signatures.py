@@ -40,7 +40,7 @@ class Signatures:
         f = self.facts
         if job.kind == "entry":
             entry = f.by_id[job.key]
-            return _digest(entry.source_hash, self.feed_wanted(f, job.key))
+            return f"{entry.source_hash}:{self.feed_wanted(f, job.key)}"
         if job.kind == "history":
             return self._history.get(int(job.key or 1), ALWAYS)
         if job.kind == "component":

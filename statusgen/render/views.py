@@ -148,6 +148,9 @@ class LanguageViews:
     # Keyed by (entry id, source hash): a long-running build may keep them while the entry is unchanged.
     _entries: dict[tuple[str, str], EntryView] = field(default_factory=dict)
     _summaries: dict[tuple[str, str], EntrySummary] = field(default_factory=dict)
+    _lines: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # The theme's entry_line macro: lists of thousands of entries reuse each entry's rendered line.
+    line_macro: Any = None
     _components: dict[str, ComponentView] = field(default_factory=dict)
 
     @property
@@ -177,6 +180,14 @@ class LanguageViews:
         if view is None:
             view = self._entries[key] = self._entry(entry)
         return view
+
+    def line(self, entry: Entry):
+        """The entry's line in a list (history, component pages), rendered once by the theme's macro."""
+        key = (entry.id, entry.source_hash)
+        html = self._lines.get(key)
+        if html is None:
+            html = self._lines[key] = self.line_macro(self.summary(entry), self.t)
+        return html
 
     def summary(self, entry: Entry) -> EntrySummary:
         key = (entry.id, entry.source_hash)
