@@ -154,6 +154,7 @@ class Builder:
                 writer.write(path, data)
             pages = render_pages(state, writer.write)
         self._remember(state, jobs, files)
+        _warm(state)
         return BuildResult(report, pages=pages, files=len(files), seconds=time.perf_counter() - started,
                            out=self.out)
 
@@ -185,6 +186,14 @@ class Builder:
         writer.remove(sorted(gone))
         self.page_signatures, self.extra_hashes = new_pages, new_extras
         return rendered, len(changed)
+
+
+def _warm(state) -> None:
+    """Render every entry's list line in this process: the pages were rendered by worker processes,
+    and the next rebuild should find the lines of whichever history page it has to redo."""
+    for views in state.views.values():
+        for entry in state.facts.entries:
+            views.line(entry)
 
 
 def _hash(data: bytes) -> str:

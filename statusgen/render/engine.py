@@ -150,9 +150,12 @@ def _page_feeds(job: PageJob, v: LanguageViews) -> list[dict[str, str]]:
 
 def feed_wanted(facts: Facts, entry_id: str) -> bool:
     """Entries that get a feed of their own: open ones, and those updated in the last 90 days."""
-    if facts.states[entry_id].is_open:
-        return True
-    return facts.now - facts.by_id[entry_id].last_update.at <= timedelta(days=FEED_DAYS)
+    wanted = facts.memo.get("feed_wanted")
+    if wanted is None:
+        since = facts.now - timedelta(days=FEED_DAYS)
+        wanted = facts.memo["feed_wanted"] = {
+            e.id for e in facts.entries if facts.states[e.id].is_open or e.last_update.at >= since}
+    return entry_id in wanted
 
 
 def render_job(state: RenderState, job: PageJob) -> tuple[str, bytes]:

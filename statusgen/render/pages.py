@@ -23,6 +23,14 @@ class PageJob:
 
 
 def plan_pages(site, facts: Facts) -> list[PageJob]:
+    """Every page of the site, in every language (computed once per build)."""
+    jobs = facts.memo.get("jobs")
+    if jobs is None:
+        jobs = facts.memo["jobs"] = _plan(site, facts)
+    return jobs
+
+
+def _plan(site, facts: Facts) -> list[PageJob]:
     jobs: list[PageJob] = []
     for lang in site.settings.languages:
         jobs.append(PageJob("index", lang))
