@@ -266,9 +266,9 @@ class StatuspageApi:
         entries = self.facts.entries  # published, newest first
         incidents = [e for e in entries if e.lifecycle.api == "incidents"]
         unresolved = [e for e in incidents if self.current_status(e) in UNRESOLVED]
+        # Entries are already in the order of their window (maintenance) or start, newest first.
         maintenance = [e for e in entries if e.lifecycle.api == "scheduled_maintenances"]
-        maintenance.sort(key=lambda e: (e.scheduled_start or e.started_at, e.id), reverse=True)
-        soonest = sorted(maintenance, key=lambda e: (e.scheduled_start or e.started_at, e.id))
+        soonest = maintenance[::-1]
         upcoming = [e for e in soonest if self.current_status(e) in UPCOMING]
         active = [e for e in soonest if self.current_status(e) in ACTIVE]
         current = [e for e in soonest if self.current_status(e) in ACTIVE + UPCOMING]

@@ -59,24 +59,39 @@ def _listing_order(entry: Entry) -> tuple[float, str]:
     return (entry.scheduled_start.timestamp(), entry.id)
 
 
-def _entry_facts(entry: Entry, now: datetime, cache: dict | None):
-    """An entry's state and impacts at now, reused while the entry's file is unchanged."""
+@dataclass(frozen=True)
+class _EntryFacts:
+    """What compute_facts needs of one entry; cached while the entry's file and the time are unchanged."""
+
+    state: EntryState
+    recent: tuple[Impact, ...]  # the impacts that reach into the 90-day window
+    changes: tuple[tuple[str, datetime], ...]  # per component, its last change of state up to now
+    listed: bool  # shown on its components' pages: open, or updated within the window
+
+
+def _entry_facts(entry: Entry, now: datetime, window_start: datetime, cache: dict | None) -> _EntryFacts:
     key = (entry.path, entry.source_hash, now)
     found = cache.get(key) if cache is not None else None
     if found is None:
-        found = (entry_state(entry, now), impacts(entry, now))
+        state = entry_state(entry, now)
+        entry_impacts = impacts(entry, now)
+        changes: dict[str, datetime] = {}
+        for impact in entry_impacts:
+            for moment in (impact.start, impact.end):
+                if moment is None or moment > now:
+                    continue
+                latest = changes.get(impact.component)
+                if latest is None or moment > latest:
+                    changes[impact.component] = moment
+        found = _EntryFacts(
+            state=state,
+            recent=tuple(i for i in entry_impacts if i.end is None or i.end > window_start),
+            changes=tuple(changes.items()),
+            listed=state.is_open or entry.last_update.at >= window_start,
+        )
         if cache is not None:
             cache[key] = found
     return found
-
-
-def _note_change(changed: dict[str, datetime], impact: Impact, now: datetime) -> None:
-    for moment in (impact.start, impact.end):
-        if moment is None or moment > now:
-            continue
-        latest = changed.get(impact.component)
-        if latest is None or moment > latest:
-            changed[impact.component] = moment
 
 
 def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts:
@@ -91,14 +106,16 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
     by_component: dict[str, list[Entry]] = defaultdict(list)
     spans: dict[str, list[tuple[Impact, str]]] = defaultdict(list)
     for entry in published:
-        states[entry.id], entry_impacts = _entry_facts(entry, now, cache)
-        if states[entry.id].is_open or entry.last_update.at >= window_start:
+        known = _entry_facts(entry, now, window_start, cache)
+        states[entry.id] = known.state
+        if known.listed:
             for cid in entry.components:
                 by_component[cid].append(entry)
-        for impact in entry_impacts:
-            _note_change(changed, impact, now)
-            if impact.end is None or impact.end > window_start:  # older ones show nowhere
-                spans[impact.component].append((impact, entry.id))
+        for impact in known.recent:
+            spans[impact.component].append((impact, entry.id))
+        for cid, moment in known.changes:
+            if cid not in changed or moment > changed[cid]:
+                changed[cid] = moment
     facts = Facts(
         now=now, today=today, days=days, entries=published, states=states,
         component_state={}, component_entries={c: by_component.get(c, []) for c in site.components},

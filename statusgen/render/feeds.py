@@ -249,11 +249,15 @@ def feed_files(state: RenderState, wanted: Callable[[Facts, str], bool]) -> list
     newest = (updates[0][0].id, updates[0][0].source_hash, updates[0][1].index) if updates else ()
     count = state.site.settings.feed_items
     by_component: dict[str, list[tuple[Entry, Update]]] = {cid: [] for cid in state.site.components}
+    unfilled = len(by_component)
     for entry, update in updates:
         for cid in entry.components:
             chosen = by_component.get(cid)
             if chosen is not None and len(chosen) < count:
                 chosen.append((entry, update))
+                unfilled -= len(chosen) == count
+        if not unfilled:
+            break  # every component feed has its newest items
     memo: dict = state.memo.setdefault("feeds", {})
     files = []
     for v in state.views.values():

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
 from statusgen.model.entry import Entry
@@ -13,9 +12,8 @@ from statusgen.render.urls import Urls, component_page, entry_page, help_page, h
 from statusgen.render.views import LanguageViews
 
 
-@dataclass(frozen=True)
-class PageJob:
-    """One page to render: picklable, so jobs can be shared out between processes."""
+class PageJob(NamedTuple):
+    """One page to render: picklable, so jobs can be shared out between processes (and cheap to make)."""
 
     kind: str  # index | entry | history | component | help | article | statuses | priorities | not_found
     lang: str
