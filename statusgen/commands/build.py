@@ -25,7 +25,7 @@ from statusgen.render.engine import (
     prepare,
     render_extras,
     render_job,
-    render_pages,
+    render_site,
 )
 from statusgen.render.pages import page_path
 from statusgen.render.signatures import ALWAYS, Signatures
@@ -54,15 +54,15 @@ def build(root: Path, out: Path, now: datetime, progress: bool = False, workers:
         return BuildResult(report)
     check_output_folder(out, root)
     state, files = prepare(report.site, now)
-    files += render_extras(state)
     total_pages = len(plan_pages(state.site, state.facts))
     bar = _progress_bar(total_pages) if progress else nullcontext(None)
     with staged_output(out) as writer, bar as shown:
         for path, data in files:
             writer.write(path, data)
-        pages = render_pages(state, writer.write, workers=workers,
-                             progress=shown.update if shown is not None else None)
-    return BuildResult(report, pages=pages, files=len(files), seconds=time.perf_counter() - started, out=out)
+        pages, extras = render_site(state, writer.write, workers=workers,
+                                    progress=shown.update if shown is not None else None)
+    return BuildResult(report, pages=pages, files=len(files) + len(extras),
+                       seconds=time.perf_counter() - started, out=out)
 
 
 def wants_progress() -> bool:
@@ -147,12 +147,12 @@ class Builder:
     def _full(self, report: Report, now: datetime, started: float) -> "BuildResult":
         check_output_folder(self.out, self.root)
         state, files = prepare(report.site, now, self.renders)
-        files += render_extras(state)
         jobs = plan_pages(state.site, state.facts)
         with staged_output(self.out) as writer:
             for path, data in files:
                 writer.write(path, data)
-            pages = render_pages(state, writer.write)
+            pages, extras = render_site(state, writer.write)
+        files += extras
         self._remember(state, jobs, files)
         _warm(state)
         return BuildResult(report, pages=pages, files=len(files), seconds=time.perf_counter() - started,

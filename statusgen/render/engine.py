@@ -180,30 +180,44 @@ def _render_share(share: tuple[int, int]) -> int:
     return done
 
 
-def render_pages(state: RenderState, write: Callable[[str, bytes], None], workers: int | None = None,
-                 progress: Callable[[int], None] | None = None) -> int:
-    """Render every page through write(path, bytes); returns the number of pages."""
+def render_site(state: RenderState, write: Callable[[str, bytes], None], workers: int | None = None,
+                progress: Callable[[int], None] | None = None) -> tuple[int, list[tuple[str, bytes]]]:
+    """Render every page and every other file through write(path, bytes).
+
+    Worker processes render the pages while this process renders the feeds, API, calendar,
+    badges and sitemap. Returns the number of pages and the other files.
+    """
     jobs = plan_pages(state.site, state.facts)
     workers = workers or min(2, os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        files = _write_extras(state, write)
         for n, job in enumerate(jobs, 1):
             write(*render_job(state, job))
             if progress and n % 200 == 0:
                 progress(200)
         if progress:
             progress(len(jobs) % 200)
-        return len(jobs)
+        return len(jobs), files
     _WORKER.update(state=state, jobs=jobs, write=write)
     shares = [(i, workers * 8) for i in range(workers * 8)]
     ctx = multiprocessing.get_context("fork")
     try:
         with ctx.Pool(workers) as pool:
-            for done in pool.imap_unordered(_render_share, shares):
+            pending = pool.imap_unordered(_render_share, shares)
+            files = _write_extras(state, write)
+            for done in pending:
                 if progress:
                     progress(done)
     finally:
         _WORKER.clear()
-    return len(jobs)
+    return len(jobs), files
+
+
+def _write_extras(state: RenderState, write: Callable[[str, bytes], None]) -> list[tuple[str, bytes]]:
+    files = render_extras(state)
+    for path, data in files:
+        write(path, data)
+    return files
 
 
 def render_extras(state: RenderState) -> list[tuple[str, bytes]]:

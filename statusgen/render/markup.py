@@ -31,6 +31,7 @@ _SCHEMES = {"http", "https", "mailto", "tel"}
 # Text with none of these characters renders to a single paragraph of escaped text,
 # so it can skip the Markdown parser: most incident messages are plain sentences.
 _PLAIN = re.compile(r"^[^\n*_`\[\]<>#|\\!~=&]*$")
+_HEADING = re.compile(r"^(?:#|[=-]{2,}[ \t]*$)", re.MULTILINE)
 _LIST_OR_QUOTE_START = re.compile(r"^\s*(?:[-+>]|\d+[.)])")
 
 
@@ -39,6 +40,8 @@ class Markup:
 
     def __init__(self):
         self._md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIG)
+        # Heading ids are only needed where there are headings: most messages have none.
+        self._lean = markdown.Markdown(extensions=[e for e in _EXTENSIONS if e != "toc"])
         self._cache: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
@@ -54,8 +57,9 @@ class Markup:
         stripped = text.strip()
         if _PLAIN.match(stripped) and not _LIST_OR_QUOTE_START.match(stripped):
             return f"<p>{html.escape(stripped, quote=False)}</p>"
-        self._md.reset()
-        raw = self._md.convert(text)
+        md = self._md if _HEADING.search(text) else self._lean
+        md.reset()
+        raw = md.convert(text)
         return sanitize(_demote_h1(raw))
 
 
