@@ -18,17 +18,26 @@ from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.model.text import LocalText
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PLAIN_SPECIAL = frozenset("0123456789+-.~nNtTfFyYoO")
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_NUMBER_START = frozenset("0123456789+-.")
+_WORDS_WITH_MEANING = frozenset(  # YAML 1.1 booleans and nulls, the only words that are not strings
+    form for word in ("yes", "no", "true", "false", "on", "off", "y", "n", "null")
+    for form in (word, word.capitalize(), word.upper())) | {"~", "", "<<", "="}
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The compiled loader, with a shortcut for the commonest scalars: words that cannot be
-    numbers, booleans, nulls or dates are strings without trying every implicit resolver."""
+    """The compiled loader, with a shortcut for the commonest nodes: collections, quoted scalars
+    and words that cannot be numbers, booleans, nulls or dates skip the implicit resolvers."""
 
     def resolve(self, kind, value, implicit):
-        if kind is ScalarNode and implicit[0] and value and value[0] not in _PLAIN_SPECIAL:
-            return "tag:yaml.org,2002:str"
-        return super().resolve(kind, value, implicit)
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return _STR
+            if value[:1] not in _NUMBER_START and value not in _WORDS_WITH_MEANING:
+                return _STR
+            return super().resolve(kind, value, implicit)
+        return _MAP if kind is MappingNode else _SEQ
+
 
 MAX_EXPANDED_NODES = 100_000
 MAX_FLOW_DEPTH = 100

@@ -69,7 +69,7 @@ def prepare(site: Site, now: datetime, cache: RenderCache | None = None
         views[lang] = LanguageViews(site, facts, lang, strings_for(lang), Dates(lang, settings.timezone), urls,
                                     cache.markup.setdefault(lang, Markup()),
                                     cache.entries.setdefault(lang, {}), cache.summaries.setdefault(lang, {}),
-                                    cache.lines.setdefault(lang, {}), line_macro)
+                                    cache.lines.setdefault(lang, {}), line_macro=line_macro)
     state = RenderState(site, facts, env, css_url, views, {}, cache.extras)
     for lang, view in views.items():
         contexts[lang] = Contexts(view, _common_context(state, view))

@@ -149,6 +149,7 @@ class LanguageViews:
     _entries: dict[tuple[str, str], EntryView] = field(default_factory=dict)
     _summaries: dict[tuple[str, str], EntrySummary] = field(default_factory=dict)
     _lines: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _statuses: dict[int, StatusView] = field(default_factory=dict)  # by the id() of a Status of this site
     # The theme's entry_line macro: lists of thousands of entries reuse each entry's rendered line.
     line_macro: Any = None
     _components: dict[str, ComponentView] = field(default_factory=dict)
@@ -167,8 +168,11 @@ class LanguageViews:
         return StateView(state_id, self.t[f"state.{state_id}"], STATE_ICONS[state_id])
 
     def status(self, status: Status) -> StatusView:
-        return StatusView(status.id, self.text(status.label), status.icon, self.text(status.description),
-                          status.phase)
+        view = self._statuses.get(id(status))
+        if view is None:
+            view = self._statuses[id(status)] = StatusView(
+                status.id, self.text(status.label), status.icon, self.text(status.description), status.phase)
+        return view
 
     def span(self, delta) -> str:
         return self.dates.span(delta, self.t)
