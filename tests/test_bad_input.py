@@ -273,3 +273,24 @@ def test_duplicate_component_definition(scratch_site):
     path.write_text(text.replace("id: dashboard", "id: payments-api", 1), encoding="utf-8")
     found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/components.yaml"]
     assert [d.rule for d in found] == ["duplicate-definition"]
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("api_status: identified", "api_status: in_progress", "'in_progress' is not a status of the Statuspage incidents API"),
+    ("api_status: identified", "api_status: resolved", "phase 'open' cannot map to 'resolved'"),
+])
+def test_api_mapping_must_fit_the_lifecycle(scratch_site, old, new, message):
+    path = scratch_site / "content/lifecycles.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.rule == "lifecycle-definition"]
+    assert [(d.path, d.message) for d in found] == [("content/lifecycles.yaml", message)]
+    assert found[0].line <= line  # the line of the status the mapping belongs to
+
+
+def test_component_id_status_is_reserved(scratch_site):
+    path = scratch_site / "content/components.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: dashboard", "id: status", 1), encoding="utf-8")
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/components.yaml"]
+    assert [(d.rule, d.field) for d in found] == [("unsafe-id", "components[1].id")]

@@ -28,6 +28,7 @@ API_SECTIONS = ("incidents", "scheduled_maintenances", "none")
 API_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem",
                 "scheduled", "in_progress", "verifying", "completed")
 API_IMPACTS = ("none", "minor", "major", "critical", "maintenance")
+RESERVED_COMPONENT_IDS = ("status",)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -152,6 +153,10 @@ def load_components(root: Path, languages: tuple[str, ...]) -> tuple[dict[str, C
         if keys is None:
             continue
         cid = check_id(r, keys.get("id"), f"{field}.id")
+        if cid in RESERVED_COMPONENT_IDS:
+            r.report("unsafe-id", keys["id"], f"{field}.id", f"'{cid}' is reserved (badges/{cid}.svg is the page's badge)",
+                     "choose another id")
+            cid = None
         name = r.text(keys.get("name"), f"{field}.name")
         if cid is None or name is None:
             continue

@@ -111,6 +111,32 @@ def _status(r: NodeReader, item, field: str) -> Status | None:
     )
 
 
+_SECTION_STATUSES = {
+    "incidents": ("investigating", "identified", "monitoring", "resolved", "postmortem"),
+    "scheduled_maintenances": ("scheduled", "in_progress", "verifying", "completed"),
+}
+_CLOSED_API_STATUSES = ("resolved", "postmortem", "completed")
+
+
+def _check_api_statuses(r: NodeReader, nodes: dict[str, tuple], base: str, api: str,
+                        statuses: dict[str, Status]) -> None:
+    """A status maps to a status of its lifecycle's API section, closed only when the status is resolved."""
+    allowed = _SECTION_STATUSES.get(api)
+    for sid, status in statuses.items():
+        index, where = nodes[sid]
+        field = f"{base}.statuses[{index}].api_status"
+        if not status.api_status or allowed is None:
+            continue
+        if status.api_status not in allowed:
+            r.report("lifecycle-definition", where, field,
+                     f"'{status.api_status}' is not a status of the Statuspage {api.replace('_', ' ')} API",
+                     f"use one of: {', '.join(allowed)}")
+        elif (status.api_status in _CLOSED_API_STATUSES) != status.is_resolved:
+            r.report("lifecycle-definition", where, field,
+                     f"phase '{status.phase}' cannot map to '{status.api_status}'",
+                     "only resolved statuses map to resolved, postmortem or completed")
+
+
 def _status_ids(r: NodeReader, node, field: str, statuses: dict[str, Status]) -> tuple[str, ...]:
     ids = []
     for index, item in enumerate(r.sequence(node, field) or ()):
@@ -131,6 +157,7 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
     if keys is None:
         return None
     statuses: dict[str, Status] = {}
+    status_nodes: dict[str, tuple] = {}
     for index, item in enumerate(r.sequence(keys.get("statuses"), f"{base}.statuses") or ()):
         status = _status(r, item, f"{base}.statuses[{index}]")
         if status is None:
@@ -140,6 +167,7 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
                      f"status '{status.id}' is defined twice in this lifecycle")
             continue
         statuses[status.id] = status
+        status_nodes[status.id] = (index, item)
     if not statuses:
         return None
     transitions: dict[str, tuple[str, ...]] = {}
@@ -162,9 +190,10 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
                  f"unknown priority '{default_priority}'", did_you_mean(default_priority, priorities))
         default_priority = None
     terminal = _status_ids(r, keys.get("terminal"), f"{base}.terminal", statuses)
+    api = r.choice(keys.get("api"), f"{base}.api", API_SECTIONS, "invalid-value", "API section") or "incidents"
+    _check_api_statuses(r, status_nodes, base, api, statuses)
     if not resolve_status:
         resolve_status = next((s for s in terminal if statuses[s].is_resolved), "")
-    api = r.choice(keys.get("api"), f"{base}.api", API_SECTIONS, "invalid-value", "API section") or "incidents"
     default_kind = "maintenance" if api == "scheduled_maintenances" else "incident"
     return Lifecycle(
         id=lid,
