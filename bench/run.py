@@ -39,12 +39,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--out-base", type=Path, default=None,
+                        help="folder for the built sites (default: a temporary folder; /dev/shm measures "
+                             "the generator without the disk)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="statusgen-bench-") as tmp:
+        if args.out_base:
+            args.out_base.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
             site = generate(size, Path(tmp) / f"site-{size}")
-            out = Path(tmp) / f"out-{size}"
+            out = (args.out_base or Path(tmp)) / f"statusgen-bench-out-{size}"
             times, peaks = [], []
             for _ in range(args.runs):
                 seconds, peak = build_once(site, out)
