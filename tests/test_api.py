@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from statusgen.commands.build import build
+from conftest import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "tests/schemas/statuspage"
@@ -34,15 +34,13 @@ TIME_FIELDS = {"created_at", "updated_at", "monitoring_at", "resolved_at", "star
                "scheduled_for", "scheduled_until"}
 
 
-def build_site(root: Path, out: Path, now: datetime) -> Path:
-    result = build(root, out, now)
-    assert result.ok, [str(d) for d in result.report.diagnostics]
-    return out / "api/v2"
+def build_api(root: Path, out: Path, now: datetime) -> Path:
+    return build_site(root, out, now) / "api/v2"
 
 
 @pytest.fixture(scope="session")
-def api(demo_root, demo_now, tmp_path_factory) -> Path:
-    return build_site(demo_root, tmp_path_factory.mktemp("api") / "out", demo_now)
+def api(site_out) -> Path:
+    return site_out / "api/v2"
 
 
 @pytest.fixture(scope="session")
@@ -184,7 +182,7 @@ def test_mapping_comes_from_lifecycles_yaml(scratch_site, demo_now, tmp_path):
          "    component_state: partial_outage\n    api_impact: critical")
     edit(lifecycles, "        phase: open\n        api_status: identified",
          "        phase: open\n        api_status: monitoring")
-    api = build_site(scratch_site, tmp_path / "out", demo_now)
+    api = build_api(scratch_site, tmp_path / "out", demo_now)
     incident = next(i for i in load(api, "summary.json")["incidents"] if i["id"] == OPEN_INCIDENT)
     assert (incident["status"], incident["impact"]) == ("monitoring", "critical")
     assert incident["monitoring_at"] == "2026-11-20T12:10:00+01:00"
@@ -194,7 +192,7 @@ def test_api_none_lifecycles_and_drafts_are_left_out(scratch_site, demo_now, tmp
     edit(scratch_site / "content/lifecycles.yaml", "    api: incidents\n    kind: known_issue",
          "    api: none\n    kind: known_issue")
     edit(scratch_site / f"incidents/{OPEN_INCIDENT}.md", "lifecycle: incident", "lifecycle: incident\ndraft: true")
-    api = build_site(scratch_site, tmp_path / "out", demo_now)
+    api = build_api(scratch_site, tmp_path / "out", demo_now)
     everything = ids_in(load(api, "incidents.json"), "incidents")
     assert KNOWN_ISSUE not in everything and OPEN_INCIDENT not in everything
     assert RESOLVED_INCIDENT in everything
@@ -204,7 +202,7 @@ def test_api_none_lifecycles_and_drafts_are_left_out(scratch_site, demo_now, tmp
 
 def test_auto_resolved_known_issue_gets_a_closing_update(demo_root, tmp_path):
     # Waiting on the customer since 19 Nov 16:30; the lifecycle closes it after 10 days without an answer.
-    api = build_site(demo_root, tmp_path / "out", datetime.fromisoformat("2026-11-30T12:00:00+01:00"))
+    api = build_api(demo_root, tmp_path / "out", datetime.fromisoformat("2026-11-30T12:00:00+01:00"))
     incident = next(i for i in load(api, "incidents.json")["incidents"] if i["id"] == KNOWN_ISSUE)
     assert incident["status"] == "resolved"
     assert incident["resolved_at"] == incident["updated_at"] == "2026-11-29T16:30:00+01:00"

@@ -6,11 +6,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from icalendar import Calendar
 
-from statusgen.commands.build import build
-from statusgen.commands.validate import check
+from conftest import build_site
 from support.checkers import require_tool_or_skip, vnu_errors
 
 HOST = "status.orbeline.example"
@@ -18,24 +16,6 @@ UPCOMING = "2026-11-19-email-infrastructure-migration-rescheduled"
 CANCELLED = "2026-10-13-email-infrastructure-migration"
 COMPLETED = "2026-09-01-billing-database-upgrade"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def build_site(root: Path, out: Path, now: datetime) -> Path:
-    result = build(root, out, now)
-    assert result.ok, [str(d) for d in result.report.diagnostics]
-    return out
-
-
-@pytest.fixture(scope="session")
-def site_out(demo_root, demo_now, tmp_path_factory) -> Path:
-    return build_site(demo_root, tmp_path_factory.mktemp("calendar") / "out", demo_now)
-
-
-@pytest.fixture(scope="session")
-def demo_site(demo_root, demo_now):
-    site = check(demo_root, demo_now).site
-    assert site is not None
-    return site
 
 
 def calendar_of(out: Path) -> Calendar:

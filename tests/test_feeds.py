@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from statusgen.commands.build import build
-from statusgen.commands.validate import check
+from conftest import build_site
 from statusgen.model.state import entry_state
 from support.checkers import jing_errors, require_tool_or_skip
 
@@ -27,25 +26,6 @@ LANG_ROOTS = {"fr": "", "en": "en/"}
 OPEN_INCIDENT = "2026-11-20-intermittent-terminal-payment-declines"
 OPEN_FILE = f"incidents/{OPEN_INCIDENT}.md"
 A = "{http://www.w3.org/2005/Atom}"
-
-
-def build_site(root: Path, out: Path, now: datetime) -> Path:
-    result = build(root, out, now)
-    assert result.ok, [str(d) for d in result.report.diagnostics]
-    return out
-
-
-@pytest.fixture(scope="session")
-def site_out(demo_root, demo_now, tmp_path_factory) -> Path:
-    """The demo site, built once for every test of this module."""
-    return build_site(demo_root, tmp_path_factory.mktemp("feeds") / "out", demo_now)
-
-
-@pytest.fixture(scope="session")
-def demo_site(demo_root, demo_now):
-    site = check(demo_root, demo_now).site
-    assert site is not None
-    return site
 
 
 def feeds_in(out: Path, suffix: str) -> list[Path]:

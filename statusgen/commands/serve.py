@@ -10,7 +10,6 @@ import html
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer

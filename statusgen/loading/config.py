@@ -10,16 +10,7 @@ from pathlib import Path
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.loading.source import read_source
 from statusgen.loading.yamlnodes import NodeReader, compose
-from statusgen.model.site import (
-    COMPONENT_STATES,
-    PHASES,
-    BusinessHours,
-    Component,
-    Lifecycle,
-    Priority,
-    Settings,
-    Status,
-)
+from statusgen.model.site import BusinessHours, Component, Settings
 from statusgen.model.text import LocalText
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
