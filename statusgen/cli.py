@@ -11,6 +11,7 @@ from statusgen import __version__
 from statusgen.clock import resolve_now
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# Commands import their modules when they run, so `statusgen --help` and `validate` stay quick.
 
 
 def root_option(command):
@@ -210,8 +211,8 @@ def due(root: Path, now: str | None, fmt: str) -> None:
               help="Port to listen on (0: any free port).")
 def serve(root: Path, now: str | None, out: Path | None, host: str, port: int) -> None:
     """Build, serve the site locally, rebuild on every save and reload open pages."""
-    from statusgen.commands.serve import serve as run_serve
     from statusgen.commands.build import Builder
+    from statusgen.commands.serve import serve as run_serve
 
     builder = Builder(root, out or root / "output", fixed_now=now)
     run_serve(root, builder.out, host, port, builder.rebuild, echo=lambda text: click.echo(text, err=True))

@@ -7,10 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import build_site
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-
-from conftest import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "tests/schemas/statuspage"

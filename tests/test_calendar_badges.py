@@ -6,9 +6,8 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 
-from icalendar import Calendar
-
 from conftest import build_site
+from icalendar import Calendar
 from support.checkers import require_tool_or_skip, vnu_errors
 
 HOST = "status.orbeline.example"

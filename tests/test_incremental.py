@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import DEMO_NOW, copy_site
+
 from statusgen.commands.build import Builder, build
 
 OPEN = "incidents/2026-11-20-intermittent-terminal-payment-declines.md"

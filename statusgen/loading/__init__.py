@@ -15,7 +15,6 @@ from statusgen.loading.lifecycles import load_lifecycles
 from statusgen.loading.pages import load_pages
 from statusgen.model.site import Site
 
-
 DEFINITION_FILES = ("content/site.yaml", "content/components.yaml", "content/lifecycles.yaml")
 
 

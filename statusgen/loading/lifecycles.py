@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from statusgen.errors import Diagnostic, did_you_mean
-from statusgen.loading.config import API_IMPACTS, API_SECTIONS, API_STATUSES, read_yaml, check_id
+from statusgen.loading.config import API_IMPACTS, API_SECTIONS, API_STATUSES, check_id, read_yaml
 from statusgen.loading.yamlnodes import NodeReader
 from statusgen.model.site import COMPONENT_STATES, PHASES, Lifecycle, Priority, Status
 from statusgen.model.text import LocalText

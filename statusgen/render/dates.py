@@ -8,8 +8,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_timedelta, get_datetime_format, get_time_format, parse_pattern
-from babel.dates import match_skeleton
+from babel.dates import format_timedelta, get_datetime_format, get_time_format, match_skeleton, parse_pattern
 
 
 @dataclass(frozen=True)

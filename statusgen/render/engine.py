@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from statusgen.model.site import Site
+from statusgen.render.api import api_files
+from statusgen.render.badges import badge_files
+from statusgen.render.calendar import CALENDAR_PATH, maintenance_calendar
 from statusgen.render.dates import Dates
 from statusgen.render.facts import Facts, compute_facts
+from statusgen.render.feeds import feed_files
 from statusgen.render.markup import Markup
 from statusgen.render.pages import Contexts, PageJob, page_link, page_path, plan_pages
 from statusgen.render.sitemap import robots_txt, sitemap_xml
@@ -222,11 +226,6 @@ def _write_extras(state: RenderState, write: Callable[[str, bytes], None]) -> li
 
 def render_extras(state: RenderState) -> list[tuple[str, bytes]]:
     """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar and badges."""
-    from statusgen.render.api import api_files
-    from statusgen.render.badges import badge_files
-    from statusgen.render.calendar import CALENDAR_PATH, maintenance_calendar
-    from statusgen.render.feeds import feed_files
-
     files = [("sitemap.xml", sitemap_xml(state, plan_pages(state.site, state.facts))),
              ("robots.txt", robots_txt(state.site.settings.base_url))]
     files += feed_files(state, feed_wanted)

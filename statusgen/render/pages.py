@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from typing import Any, Callable, NamedTuple
 from zoneinfo import ZoneInfo
@@ -214,11 +216,6 @@ class Contexts:
 
 def _plain(fragment: str, limit: int = 200) -> str:
     """A short plain-text description from an HTML fragment, for <meta name=description>."""
-    import re
-
     text = re.sub(r"<[^>]+>", "", fragment)
-    text = " ".join(text.split())
-    import html
-
-    text = html.unescape(text)
+    text = html.unescape(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
