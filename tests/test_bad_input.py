@@ -294,3 +294,12 @@ def test_component_id_status_is_reserved(scratch_site):
     path.write_text(path.read_text(encoding="utf-8").replace("id: dashboard", "id: status", 1), encoding="utf-8")
     found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/components.yaml"]
     assert [(d.rule, d.field) for d in found] == [("unsafe-id", "components[1].id")]
+
+
+def test_lifecycle_ids_must_be_safe(scratch_site):
+    path = scratch_site / "content/lifecycles.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n  ticket:\n", "\n  \"<b>ticket</b>\":\n", 1), encoding="utf-8")
+    line = text[: text.index("\n  ticket:\n")].count("\n") + 2
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/lifecycles.yaml"]
+    assert [(d.rule, d.line) for d in found] == [("unsafe-id", line)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from statusgen.errors import Diagnostic, did_you_mean
-from statusgen.loading.config import API_IMPACTS, API_SECTIONS, API_STATUSES, check_id, read_yaml
+from statusgen.loading.config import API_IMPACTS, API_SECTIONS, API_STATUSES, SAFE_ID, check_id, read_yaml
 from statusgen.loading.yamlnodes import NodeReader
 from statusgen.model.site import COMPONENT_STATES, PHASES, Lifecycle, Priority, Status
 from statusgen.model.text import LocalText
@@ -31,10 +31,18 @@ def load_lifecycles(root: Path, languages: tuple[str, ...]
     lifecycles: dict[str, Lifecycle] = {}
     lc_fields = r.mapping(fields.get("lifecycles"), "lifecycles", _any_key(fields.get("lifecycles")))
     for lid, lnode in (lc_fields or {}).items():
+        if not SAFE_ID.match(lid):
+            r.report("unsafe-id", _key_node(fields["lifecycles"], lid), f"lifecycles.{lid}",
+                     f"'{lid}' is not a safe id", "use lowercase letters, digits, '-' and '_'")
+            continue
         lifecycle = _lifecycle(r, lid, lnode, priorities)
         if lifecycle:
             lifecycles[lid] = lifecycle
     return lifecycles, priorities, r.diagnostics
+
+
+def _key_node(mapping, key: str):
+    return next(k for k, _ in mapping.value if getattr(k, "value", None) == key)
 
 
 def _any_key(node) -> tuple[str, ...]:
