@@ -66,7 +66,7 @@ def build(root: Path, now: str | None, out: Path | None, strict: bool) -> None:
         click.echo(summary(result), err=True)
         sys.exit(1)
     click.echo(summary(result))
-    click.echo(f"preview it: python -m http.server -d {result.out} 8000, then open http://127.0.0.1:8000/")
+    click.echo("preview it with: statusgen serve")
 
 
 def _text_option(name: str, help_text: str, short: str | None = None):
@@ -215,4 +215,15 @@ def serve(root: Path, now: str | None, out: Path | None, host: str, port: int) -
     from statusgen.commands.serve import serve as run_serve
 
     builder = Builder(root, out or root / "output", fixed_now=now)
-    run_serve(root, builder.out, host, port, builder.rebuild, echo=lambda text: click.echo(text, err=True))
+    run_serve(root, builder.out, host, port, builder.rebuild, echo=lambda text: click.echo(text, err=True),
+              base_path=_base_path(root))
+
+
+def _base_path(root: Path) -> str:
+    """The path part of base_url: where the site lives on its host, and so in the preview."""
+    from urllib.parse import urlsplit
+
+    from statusgen.loading.config import load_settings
+
+    settings, _ = load_settings(root)
+    return urlsplit(settings.base_url).path.rstrip("/") if settings else ""

@@ -75,3 +75,24 @@ def test_serve_stops_on_sigint(server):
     proc, url, _, _ = server
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=10) == 0
+
+
+def test_serve_places_the_site_under_the_path_of_base_url(scratch_site):
+    settings = scratch_site / "content/site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "base_url: https://status.orbeline.example", "base_url: https://orbeline.example/status"), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "statusgen", "serve", "--port", "0", "--now", NOW],
+                            cwd=scratch_site, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL)
+    try:
+        lines: list[str] = []
+        threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True).start()
+        assert wait_for(lambda: any("serving" in line for line in lines), 60), lines
+        url = re.search(r"at (http://127\.0\.0\.1:\d+/status/)", "".join(lines)).group(1)
+        page = fetch(url)
+        assert 'href="/status/history/"' in page
+        root = url[: -len("status/")]
+        assert fetch(root) == page  # the host's root redirects to the site
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)

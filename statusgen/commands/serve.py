@@ -71,6 +71,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     """Serves the output folder, adding the reload script and the error panel to HTML pages."""
 
     state: ServeState
+    base_path: str = ""  # the path of base_url ('/status'): the site is served below it, as when published
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
         pass
@@ -79,6 +80,14 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == WAIT_PATH:
             return self._answer_wait(url.query)
+        if self.base_path:
+            if not (url.path + "/").startswith(self.base_path + "/"):
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", self.base_path + "/")
+                self.end_headers()
+                return None
+            self.path = self.path[len(self.base_path):] or "/"
+            url = urlsplit(self.path)
         target = Path(self.translate_path(url.path))
         if target.is_dir():
             if not url.path.endswith("/"):
@@ -143,7 +152,7 @@ class ChangeWatcher(FileSystemEventHandler):
 
 def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], tuple[list[Diagnostic], str]],
           echo: Callable[[str], None], stop: threading.Event | None = None,
-          ready: Callable[[str], None] | None = None) -> None:
+          ready: Callable[[str], None] | None = None, base_path: str = "") -> None:
     """Serve until stop is set (or Ctrl-C); build_once() rebuilds and returns (errors, summary)."""
     stop = stop or threading.Event()
     state = ServeState()
@@ -156,7 +165,8 @@ def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], 
         state.publish(errors, summary)
 
     rebuild()
-    handler = partial(type("Handler", (PreviewHandler,), {"state": state}), directory=str(out))
+    handler_class = type("Handler", (PreviewHandler,), {"state": state, "base_path": base_path.rstrip("/")})
+    handler = partial(handler_class, directory=str(out))
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     watcher = ChangeWatcher(rebuild, out)
@@ -170,7 +180,7 @@ def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], 
                threading.Thread(target=watcher.run, args=(stop,), daemon=True)]
     for thread in threads:
         thread.start()
-    address = f"http://{host}:{server.server_address[1]}/"
+    address = f"http://{host}:{server.server_address[1]}{base_path.rstrip('/')}/"
     echo(f"serving {out} at {address} (Ctrl-C to stop)")
     if ready:
         ready(address)

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.loading.source import read_source
-from statusgen.loading.yamlnodes import NodeReader, compose
+from statusgen.loading.yamlnodes import LANGUAGE_CODE, NodeReader, compose
 from statusgen.model.site import BusinessHours, Component, Settings
 from statusgen.model.text import LocalText
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 API_SECTIONS = ("incidents", "scheduled_maintenances", "none")
 API_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem",
                 "scheduled", "in_progress", "verifying", "completed")
@@ -25,7 +24,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def read_yaml(root: Path, rel: str, languages: tuple[str, ...]):
     source, problems = read_source(root / rel, root)
-    reader = NodeReader(rel, 1, languages)
+    reader = NodeReader(rel, 1, languages, shared=True)
     reader.diagnostics.extend(problems)
     if source is None:
         return None, reader

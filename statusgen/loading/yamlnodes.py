@@ -18,6 +18,7 @@ from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.model.text import LocalText
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _NUMBER_START = frozenset("0123456789+-.")
 _WORDS_WITH_MEANING = frozenset(  # YAML 1.1 booleans and nulls, the only words that are not strings
@@ -130,10 +131,13 @@ def is_null(node: Node | None) -> bool:
 class NodeReader:
     """Reads typed values out of the nodes of one file, collecting diagnostics as it goes."""
 
-    def __init__(self, path: str, first_line: int, languages: tuple[str, ...] = ()):
+    def __init__(self, path: str, first_line: int, languages: tuple[str, ...] = (), shared: bool = False):
         self.path = path
         self.first_line = first_line
         self.languages = languages
+        # Definition files (components, lifecycles) are often shared between sites: a text in a
+        # language this site does not publish is simply not shown. In entries it is likely a typo.
+        self.shared = shared
         self.diagnostics: list[Diagnostic] = []
 
     # -- reporting ---------------------------------------------------------
@@ -276,7 +280,7 @@ class NodeReader:
         values: dict[str, str] = {}
         for key_node, value_node in node.value:
             lang = key_node.value if isinstance(key_node, ScalarNode) else "?"
-            if self.languages and lang not in self.languages:
+            if self.languages and lang not in self.languages and not (self.shared and LANGUAGE_CODE.match(lang)):
                 self.report("unknown-language", key_node, f"{field}.{lang}",
                             f"'{lang}' is not a language of this site (languages: {', '.join(self.languages)})",
                             did_you_mean(lang, self.languages))
