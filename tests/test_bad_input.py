@@ -303,3 +303,15 @@ def test_lifecycle_ids_must_be_safe(scratch_site):
     line = text[: text.index("\n  ticket:\n")].count("\n") + 2
     found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/lifecycles.yaml"]
     assert [(d.rule, d.line) for d in found] == [("unsafe-id", line)]
+
+
+def test_shared_definitions_may_hold_other_languages(scratch_site):
+    """A bilingual lifecycles.yaml works on an English-only site; an entry in German is still an error."""
+    settings = scratch_site / "content/site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("languages: [fr, en]", "languages: [en]"),
+                        encoding="utf-8")
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.path.startswith("content/")]
+    assert found == []
+    _write(scratch_site, REL, _sub("title: Paiements refusés par intermittence", "title: {en: Payments, de: Zahlungen}"))
+    entry = [d.rule for d in check(scratch_site, NOW).diagnostics if d.path == REL]
+    assert entry == ["unknown-language"]
