@@ -48,6 +48,8 @@ _RULES = [
          "content/lifecycles.yaml:30: error [lifecycle-definition] lifecycles.incident.transitions.identified[2]: 'fixed' is not a status of this lifecycle"),
     Rule("duplicate-definition", ERROR, "two components, statuses, priorities or lifecycles share one id",
          "content/components.yaml:9: error [duplicate-definition] components[1].id: 'dashboard' is already defined on line 2"),
+    Rule("template-syntax", ERROR, "a template of the site's templates/ folder that Jinja2 cannot parse",
+         "templates/index.html:12: error [template-syntax] : unexpected '}' (fix the {% %} or {{ }} tag on that line)"),
     # Identity of entries.
     Rule("file-name", ERROR, "an entry file name that is not YYYY-MM-DD-slug.md",
          "incidents/Panne paiements.md:1: error [file-name] : file name must be YYYY-MM-DD-slug.md (lowercase letters, digits, hyphens)"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -19,6 +21,26 @@ def root_option(command):
                         show_default=True, help="The site folder (holding content/ and incidents/).")(command)
 
 
+def ignore_option(command):
+    return click.option("--ignore", "ignore", multiple=True, metavar="RULE", callback=_known_rules,
+                        help="Do not report this rule (repeatable), e.g. --ignore update-overdue.")(command)
+
+
+def _known_rules(ctx, param, value):
+    from statusgen.commands.validate import unknown_rules
+
+    unknown = unknown_rules(tuple(value))
+    if unknown:
+        raise click.BadParameter(f"unknown rule(s): {', '.join(unknown)} (see docs/format.md)")
+    return tuple(value)
+
+
+def _path_prefix(root: Path) -> str:
+    """How to reach the site root from the current folder, for paths in CI annotations."""
+    relative = os.path.relpath(root.resolve(), Path.cwd())
+    return "" if relative == "." else relative.replace(os.sep, "/") + "/"
+
+
 def now_option(command):
     return click.option("--now", "now", metavar="ISO-TIME",
                         help="Check and build as of this time (default: SOURCE_DATE_EPOCH, else now).")(command)
@@ -34,14 +56,15 @@ def main() -> None:
 @root_option
 @now_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@ignore_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text for people, json for scripts, github for workflow annotations.")
-def validate(root: Path, now: str | None, strict: bool, fmt: str) -> None:
+def validate(root: Path, now: str | None, strict: bool, ignore: tuple[str, ...], fmt: str) -> None:
     """Check every file of the site against the lifecycle rules; write nothing."""
     from statusgen.commands.validate import check, render_report
 
-    report = check(root, resolve_now(now))
-    output = render_report(report, fmt, strict)
+    report = check(root, resolve_now(now), ignore=ignore)
+    output = render_report(report, fmt, strict, _path_prefix(root))
     if output:
         click.echo(output)
     sys.exit(1 if report.failed(strict) else 0)
@@ -53,13 +76,18 @@ def validate(root: Path, now: str | None, strict: bool, fmt: str) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site (default: output/ in the site folder).")
 @click.option("--strict", is_flag=True, help="Refuse to build when there are warnings.")
-def build(root: Path, now: str | None, out: Path | None, strict: bool) -> None:
+@ignore_option
+@click.option("--base-url", "base_url", metavar="URL",
+              help="Publish under this URL instead of site.yaml's base_url (preview deployments).")
+def build(root: Path, now: str | None, out: Path | None, strict: bool, ignore: tuple[str, ...],
+          base_url: str | None) -> None:
     """Validate the site, then render it into the output folder (atomically)."""
     from statusgen.commands.build import build as run_build
     from statusgen.commands.build import summary, wants_progress
 
     moment = resolve_now(now)
-    result = run_build(root, out or root / "output", moment, progress=wants_progress(), strict=strict)
+    result = run_build(root, out or root / "output", moment, progress=wants_progress(), strict=strict,
+                       ignore=ignore, base_url=_checked_url(base_url))
     if result.report.diagnostics:
         click.echo("\n".join(d.format() for d in result.report.diagnostics), err=True)
     if not result.ok:
@@ -217,6 +245,12 @@ def serve(root: Path, now: str | None, out: Path | None, host: str, port: int) -
     builder = Builder(root, out or root / "output", fixed_now=now)
     run_serve(root, builder.out, host, port, builder.rebuild, echo=lambda text: click.echo(text, err=True),
               base_path=_base_path(root))
+
+
+def _checked_url(url: str | None) -> str | None:
+    if url is not None and not re.match(r"^https?://[^/\s]+", url):
+        raise click.BadParameter(f"'{url}' is not an absolute http(s) URL", param_hint="--base-url")
+    return url.rstrip("/") if url else None
 
 
 def _base_path(root: Path) -> str:

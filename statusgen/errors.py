@@ -39,11 +39,12 @@ class Diagnostic:
         hint = f" ({self.hint})" if self.hint else ""
         return f"{self.path}:{self.line}: {self.level} [{self.rule}] {field}{self.message}{hint}"
 
-    def github(self) -> str:
+    def github(self, path_prefix: str = "") -> str:
+        """A workflow annotation; path_prefix makes the path relative to the repository root."""
         # Workflow commands take newlines and a few characters percent-encoded.
         text = self.format().split(": ", 1)[1]
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.level} file={self.path},line={self.line},title={self.rule}::{text}"
+        return f"::{self.level} file={path_prefix}{self.path},line={self.line},title={self.rule}::{text}"
 
     def as_dict(self) -> dict:
         return {

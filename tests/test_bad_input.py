@@ -248,7 +248,7 @@ def test_every_rule_is_exercised_and_documented():
 
     tested = {case[2] for case in CASES} | {
         "encoding", "file-too-large", "not-a-file", "file-name", "file-date", "duplicate-id", "unsafe-id",
-        "lifecycle-definition",
+        "lifecycle-definition", "template-syntax",
     }
     untested = set(RULES) - tested - {"invalid-value", "duplicate-definition"}
     assert untested == set()
@@ -315,3 +315,22 @@ def test_shared_definitions_may_hold_other_languages(scratch_site):
     _write(scratch_site, REL, _sub("title: Paiements refusés par intermittence", "title: {en: Payments, de: Zahlungen}"))
     entry = [d.rule for d in check(scratch_site, NOW).diagnostics if d.path == REL]
     assert entry == ["unknown-language"]
+
+
+def test_template_syntax_errors_name_the_line(tmp_path):
+    from conftest import copy_site
+
+    site = copy_site(tmp_path / "site", with_templates=True)
+    path = site / "templates/404.html"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, "{% if t.not_found_title %}")  # never closed
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = [d for d in check(site, NOW).diagnostics if d.rule == "template-syntax"]
+    assert [(d.path, d.level) for d in found] == [("templates/404.html", "error")]
+    assert found[0].line >= 4
+
+
+def test_ignored_rules_are_not_reported(scratch_site):
+    late = datetime.fromisoformat("2026-11-23T15:00:00+01:00")
+    assert "update-overdue" in [d.rule for d in check(scratch_site, late).diagnostics]
+    assert "update-overdue" not in [d.rule for d in check(scratch_site, late, ignore=("update-overdue",)).diagnostics]

@@ -48,7 +48,8 @@ def test_json_format(demo_root):
     assert data["ok"] is True and data["errors"] == 0 and data["diagnostics"] == []
 
 
-def test_github_format_annotates_errors(scratch_site):
+def test_github_format_annotates_errors(scratch_site, monkeypatch):
+    monkeypatch.chdir(scratch_site)
     path = scratch_site / "incidents/2026-11-20-intermittent-terminal-payment-declines.md"
     path.write_text(path.read_text(encoding="utf-8").replace("status: identified", "status: identifed", 1),
                     encoding="utf-8")
@@ -104,3 +105,32 @@ def test_console_script_works_in_current_directory(demo_root):
                           text=True, stdin=subprocess.DEVNULL, timeout=60, env={**os.environ, "CI": "true"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("ok: 15 entries checked")
+
+
+def test_strict_failure_is_not_summarised_as_ok(scratch_site):
+    late = "2026-11-23T15:00:00+01:00"
+    strict = run("validate", "--root", str(scratch_site), "--now", late, "--strict")
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1].startswith("failed: 15 entries checked, 0 errors")
+    ignored = run("validate", "--root", str(scratch_site), "--now", late, "--strict",
+                  "--ignore", "update-overdue", "--ignore", "reminder-due")
+    assert ignored.exit_code == 0, ignored.output
+    assert run("validate", "--ignore", "no-such-rule").exit_code == 2
+
+
+def test_github_annotations_are_relative_to_the_current_folder(scratch_site, monkeypatch):
+    path = scratch_site / "incidents/2026-11-20-intermittent-terminal-payment-declines.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("priority: high", "priority: hihg"), encoding="utf-8")
+    monkeypatch.chdir(scratch_site.parent)
+    result = run("validate", "--root", "site", "--now", DEMO_NOW, "--format", "github")
+    assert result.output.startswith(
+        "::error file=site/incidents/2026-11-20-intermittent-terminal-payment-declines.md,line=")
+
+
+def test_build_under_another_base_url(demo_root, tmp_path):
+    result = run("build", "--root", str(demo_root), "--now", DEMO_NOW, "--out", str(tmp_path / "out"),
+                 "--base-url", "https://preview.example/pr-12/")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert 'href="/pr-12/history/"' in page and "https://preview.example/pr-12/" in page
+    assert run("build", "--root", str(demo_root), "--base-url", "preview").exit_code == 2

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -46,14 +46,20 @@ class BuildResult:
 
 
 def build(root: Path, out: Path, now: datetime, progress: bool = False, workers: int | None = None,
-          strict: bool = False) -> BuildResult:
-    """Check the site; when it passes, render it into `out`. Nothing is written on failure."""
+          strict: bool = False, ignore: tuple[str, ...] = (), base_url: str | None = None) -> BuildResult:
+    """Check the site; when it passes, render it into `out`. Nothing is written on failure.
+
+    base_url, when given, replaces the one of site.yaml (a preview published elsewhere).
+    """
     started = time.perf_counter()
-    report = check(root, now)
+    report = check(root, now, ignore=ignore)
     if report.failed(strict) or report.site is None:
         return BuildResult(report)
     check_output_folder(out, root)
-    state, files = prepare(report.site, now)
+    site = report.site
+    if base_url:
+        site = replace(site, settings=replace(site.settings, base_url=base_url))
+    state, files = prepare(site, now)
     total_pages = len(plan_pages(state.site, state.facts))
     bar = _progress_bar(total_pages) if progress else nullcontext(None)
     with staged_output(out) as writer, bar as shown:

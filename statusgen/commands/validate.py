@@ -8,7 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from statusgen.errors import ERROR, Diagnostic, count_by_level, sort_key
+from statusgen.catalog import RULES
 from statusgen.loading import SourceCache, load_site, missing_site_problem
+from statusgen.loading.entries import entry_file_names
+from statusgen.loading.templates import check_templates
 from statusgen.model.site import Site
 from statusgen.rules import check_site
 
@@ -21,6 +24,7 @@ class Report:
 
     site: Site | None
     diagnostics: list[Diagnostic]
+    files: int = 0  # entry files read, with or without errors
 
     @property
     def errors(self) -> int:
@@ -42,21 +46,30 @@ class CheckCache:
     rules: dict = field(default_factory=dict)
 
 
-def check(root: Path, now: datetime, cache: CheckCache | None = None) -> Report:
-    """Load and check the whole site; nothing is written."""
+def check(root: Path, now: datetime, cache: CheckCache | None = None, ignore: tuple[str, ...] = ()) -> Report:
+    """Load and check the whole site; nothing is written. Rules named in ignore are not reported."""
     missing = missing_site_problem(root)
     if missing:
         return Report(None, [missing])
+    report = _check(root, now, cache)
+    if ignore:
+        report = Report(report.site, [d for d in report.diagnostics if d.rule not in ignore], report.files)
+    return report
+
+
+def _check(root: Path, now: datetime, cache: CheckCache | None) -> Report:
     definitions = cache.sources.definitions if cache else ""
     site, diagnostics = load_site(root, cache.sources if cache else None)
     if cache and cache.sources.definitions != definitions:
         cache.rules.clear()  # entries were checked against other definitions
     if site is not None:
         diagnostics = diagnostics + check_site(site, now, cache.rules if cache else None)
-    return Report(site, sorted(diagnostics, key=sort_key))
+    diagnostics += check_templates(root)
+    return Report(site, sorted(diagnostics, key=sort_key), len(entry_file_names(root)))
 
 
-def render_report(report: Report, fmt: str, strict: bool) -> str:
+def render_report(report: Report, fmt: str, strict: bool, path_prefix: str = "") -> str:
+    """The report as text, JSON or GitHub annotations (paths prefixed to be relative to the repository)."""
     if fmt == "json":
         return json.dumps({
             "ok": not report.failed(strict),
@@ -65,17 +78,21 @@ def render_report(report: Report, fmt: str, strict: bool) -> str:
             "diagnostics": [d.as_dict() for d in report.diagnostics],
         }, ensure_ascii=False, indent=2)
     if fmt == "github":
-        return "\n".join(d.github() for d in report.diagnostics)
+        return "\n".join(d.github(path_prefix) for d in report.diagnostics)
     lines = [d.format() for d in report.diagnostics]
-    lines.append(summary_line(report))
+    lines.append(summary_line(report, strict))
     return "\n".join(lines)
 
 
-def summary_line(report: Report) -> str:
-    entries = len(report.site.entries) if report.site else 0
+def summary_line(report: Report, strict: bool = False) -> str:
     e, w = report.errors, report.warnings
-    verdict = "ok" if not e else "failed"
-    return f"{verdict}: {entries} entries checked, {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+    verdict = "failed" if report.failed(strict) else "ok"
+    return (f"{verdict}: {report.files} entries checked, {e} error{'s' * (e != 1)}, "
+            f"{w} warning{'s' * (w != 1)}{' (--strict)' if strict and w and not e else ''}")
+
+
+def unknown_rules(names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name not in RULES]
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
