@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from statusgen.model.entry import Entry
 from statusgen.model.site import Status, worst_state
 from statusgen.render.feeds import component_timeline
+from statusgen.render.calendar import plain_text
 from statusgen.render.urls import entry_page
 
 if TYPE_CHECKING:
@@ -210,7 +211,8 @@ class StatuspageApi:
         result = []
         before: dict[str, str] = {}
         for update, states in zip(entry.updates, timeline):
-            body = self.v.text(update.message).strip()
+            # Plain text, as Statuspage bodies are: the sanitised message without its markup.
+            body = plain_text(self.v.html(update.message))
             result.append(self._update(entry, f"{entry.id}-update-{update.index + 1}",
                                        api_status(entry, entry.status_of(update)), body, update.at,
                                        self._changes(before, states)))
