@@ -207,6 +207,23 @@ def test_pages_reflow_at_320_px(axe, base_url, screenshots):
     assert too_wide == []
 
 
+def test_wide_table_scrolls_in_its_own_focusable_region_at_320_px(axe, base_url):
+    """The priorities table of the English help article is wider than a 320 px phone: it scrolls by itself."""
+    with browser_page(axe, 320) as page:
+        page.goto(base_url + "en/help/during-an-incident/", wait_until="load")
+        assert page.evaluate("document.documentElement.scrollWidth") == 320
+        region = page.locator(".table-wrap")
+        assert region.count() == 1
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth")
+        assert region.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        page.keyboard.press("Tab")
+        for _ in range(60):  # walk the page with the keyboard until the region has the focus
+            if page.evaluate("document.activeElement.classList.contains('table-wrap')"):
+                break
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "How often we update, by priority"
+
+
 _AXE_RUN = """
 async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});

@@ -24,6 +24,19 @@ class LocalText:
                 return values[key]
         return next(iter(values.values()), "")
 
+    def get_with_lang(self, lang: str, default_lang: str) -> tuple[str, str]:
+        """Like get, with the language the text is written in; a plain '*' text counts as the default language."""
+        values = self.values
+        if lang in values:
+            return values[lang], lang
+        if "*" in values:
+            return values["*"], default_lang
+        if default_lang in values:
+            return values[default_lang], default_lang
+        for key, text in values.items():
+            return text, key
+        return "", lang
+
     def languages(self) -> set[str]:
         return {k for k in self.values if k != "*"}
 

@@ -88,7 +88,7 @@ class FeedItems:
             title=f"{view.title}{TITLE_SEPARATOR}{uview.status.label}",
             link=uview.absolute_url,
             at=v.dates.local(update.at),
-            content_html=self._content(entry, uview.message_html, states, before),
+            content_html=self._content(entry, _in_lang(uview.message_html, uview.message_lang), states, before),
             categories=categories,
         )
 
@@ -105,7 +105,7 @@ class FeedItems:
             window = t["window"].format(start=view.window[0].text, end=view.window[1].text)
             parts.append(f"{_heading(t['scheduled_window'])}<p>{html.escape(window)}</p>")
         if view.impact_html:
-            parts.append(f"{_heading(t['impact'])}{view.impact_html}")
+            parts.append(f"{_heading(t['impact'])}{_in_lang(view.impact_html, view.impact_lang)}")
         affected = []
         for cid, state in states.items():
             if cid not in v.site.components:
@@ -122,6 +122,11 @@ class FeedItems:
 
 def _heading(label: str) -> str:
     return f"<h3>{html.escape(label)}</h3>"
+
+
+def _in_lang(fragment: str, lang: str) -> str:
+    """A text that fell back to another language than the feed's, marked with its own (as on the pages)."""
+    return f'<div lang="{lang}">{fragment}</div>' if lang else fragment
 
 
 @dataclass(frozen=True)

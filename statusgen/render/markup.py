@@ -1,4 +1,15 @@
-"""Markdown to safe HTML: python-markdown for the syntax, nh3 to strip anything executable."""
+"""Markdown to safe HTML: python-markdown for the syntax, nh3 to strip anything executable.
+
+Three kinds of text, which differ only in their headings (see Markup):
+- entry fields (messages, impact, workaround, root cause): headings from h3, no ids;
+- post-incident reports, shown under the page's h2: headings from h3, ids prefixed "report-";
+- help articles, whose page h1 is the article title: headings from h2, ids as Markdown's toc made them.
+
+Heading levels, heading ids and table wrappers are added after sanitising, on nh3's output, where
+every tag is well formed and "<" never appears inside text or attribute values: an exact tag such as
+"<table>" or "<h2>" can only be a tag.  Authors cannot set ids themselves: the sanitiser drops them,
+so no id written in a text can collide with an anchor of the page.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +18,19 @@ import re
 
 import markdown
 import nh3
+from markdown.extensions.toc import slugify
 
-_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "toc"]
-_EXTENSION_CONFIG = {"toc": {"permalink": False}}
+_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "dd", "dl", "dt", "em", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "small",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "dd", "dl", "dt", "em", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "small",
     "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }
 _ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
     "th": {"align", "colspan", "rowspan", "scope"},
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
@@ -31,45 +41,115 @@ _SCHEMES = {"http", "https", "mailto", "tel"}
 # Text with none of these characters renders to a single paragraph of escaped text,
 # so it can skip the Markdown parser: most incident messages are plain sentences.
 _PLAIN = re.compile(r"^[^\n*_`\[\]<>#|\\!~=&]*$")
-_HEADING = re.compile(r"^(?:#|[=-]{2,}[ \t]*$)", re.MULTILINE)
 _LIST_OR_QUOTE_START = re.compile(r"^\s*(?:[-+>]|\d+[.)])")
+
+# On sanitised HTML (headings carry no attribute there, tables none either).
+_HEADING_LEVEL = re.compile(r"<h([1-6])>")
+_HEADING_OR_TABLE = re.compile(r"<h([1-6])>(.*?)</h\1>|<table>|</table>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+# The page around a help article has one id of its own (base.html); reports are kept apart by their prefix.
+ARTICLE_RESERVED_IDS = frozenset({"main"})
+REPORT_ID_PREFIX = "report-"
 
 
 class Markup:
-    """Converts Markdown texts, reusing results: the same message appears in pages and feeds."""
+    """Converts Markdown texts of one language, reusing results: the same message appears in pages and feeds.
 
-    def __init__(self):
-        self._md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIG)
-        # Heading ids are only needed where there are headings: most messages have none.
-        self._lean = markdown.Markdown(extensions=[e for e in _EXTENSIONS if e != "toc"])
-        self._cache: dict[str, str] = {}
+    table_label names a table's scrollable region when no heading precedes the table.
+    """
 
-    def __call__(self, text: str) -> str:
+    def __init__(self, table_label: str = "Table"):
+        self._md = markdown.Markdown(extensions=_EXTENSIONS)
+        self.table_label = table_label
+        self._fields: dict[str, str] = {}
+        self._reports: dict[str, str] = {}
+        self._articles: dict[str, str] = {}
+
+    def field(self, text: str) -> str:
+        """A message, impact, workaround or root cause: headings from h3, without ids."""
         if not text:
             return ""
-        cached = self._cache.get(text)
+        cached = self._fields.get(text)
         if cached is None:
-            cached = self._convert(text)
-            self._cache[text] = cached
+            cached = self._fields[text] = self._render(text, top=3)
         return cached
 
-    def _convert(self, text: str) -> str:
+    def report(self, text: str) -> str:
+        """A post-incident report, under the page's h2: headings from h3, ids starting with 'report-'."""
+        if not text:
+            return ""
+        cached = self._reports.get(text)
+        if cached is None:
+            cached = self._reports[text] = self._render(text, top=3, id_prefix=REPORT_ID_PREFIX)
+        return cached
+
+    def __call__(self, text: str) -> str:
+        """A help article, under the page's h1 (its title): headings from h2, with ids."""
+        if not text:
+            return ""
+        cached = self._articles.get(text)
+        if cached is None:
+            cached = self._articles[text] = self._render(text, top=2, id_prefix="", reserved=ARTICLE_RESERVED_IDS)
+        return cached
+
+    def _render(self, text: str, top: int, id_prefix: str | None = None,
+                reserved: frozenset[str] = frozenset()) -> str:
         stripped = text.strip()
         if _PLAIN.match(stripped) and not _LIST_OR_QUOTE_START.match(stripped):
             return f"<p>{html.escape(stripped, quote=False)}</p>"
-        md = self._md if _HEADING.search(text) else self._lean
+        md = self._md
         md.reset()
-        raw = md.convert(text)
-        return sanitize(_demote_h1(raw))
+        cleaned = sanitize(md.convert(text))
+        if "<h" in cleaned or "<table>" in cleaned:
+            cleaned = _structure(cleaned, top, id_prefix, reserved, self.table_label)
+        return cleaned
 
 
-def _demote_h1(fragment: str) -> str:
-    """A report's '# Title' must not compete with the page's own <h1>."""
-    return fragment.replace("<h1", "<h2").replace("</h1>", "</h2>")
+def _structure(fragment: str, top: int, id_prefix: str | None, reserved: frozenset[str],
+               table_label: str) -> str:
+    """Shift headings so the highest becomes h{top}, give them ids, and wrap tables in scrollable regions.
+
+    Levels keep their differences (## then ### become h3 then h4 in a report) and stop at h6.
+    With id_prefix None, headings get no id.  A table's region is named after the heading before it.
+    """
+    levels = [int(level) for level in _HEADING_LEVEL.findall(fragment)]
+    shift = top - min(levels) if levels else 0
+    ids = set(reserved)
+    label = table_label
+
+    def replace(match: re.Match) -> str:
+        nonlocal label
+        token = match.group(0)
+        if token == "<table>":
+            return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{html.escape(label)}">'
+                    "\n<table>")
+        if token == "</table>":
+            return "</table>\n</div>"
+        level = min(int(match.group(1)) + shift, 6)
+        inner = match.group(2)
+        words = " ".join(html.unescape(_TAG.sub("", inner)).split())
+        label = words or table_label
+        if id_prefix is None:
+            return f"<h{level}>{inner}</h{level}>"
+        anchor = _unique(id_prefix + (slugify(words, "-") or "section"), ids)
+        return f'<h{level} id="{anchor}">{inner}</h{level}>'
+
+    return _HEADING_OR_TABLE.sub(replace, fragment)
+
+
+def _unique(anchor: str, taken: set[str]) -> str:
+    """anchor, or anchor_1, anchor_2... (as Markdown's toc numbers repeated headings)."""
+    candidate, n = anchor, 0
+    while candidate in taken:
+        n += 1
+        candidate = f"{anchor}_{n}"
+    taken.add(candidate)
+    return candidate
 
 
 def sanitize(fragment: str) -> str:
-    """Remove scripts, event handlers, javascript: URLs and unknown tags from an HTML fragment."""
+    """Remove scripts, event handlers, javascript: URLs, ids and unknown tags from an HTML fragment."""
     cleaned = nh3.clean(
         fragment,
         tags=_TAGS,

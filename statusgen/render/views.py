@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from statusgen.model.entry import Entry, Update
+from babel import Locale
 from babel.numbers import format_percent
+
+from statusgen.model.entry import Entry, Update
 
 from statusgen.model.site import STATE_SEVERITY, Component, Lifecycle, Priority, Site, Status, worst_state
 from statusgen.model.state import current_component_states, impacts
@@ -57,6 +60,7 @@ class UpdateView:
     status: StatusView
     when: When
     message_html: str
+    message_lang: str  # the language of the message when it is not the page's (a fallback), else ""
     url: str
     absolute_url: str
     index: int
@@ -70,6 +74,7 @@ class EntryView:
     kind: str
     kind_label: str
     title: str
+    title_lang: str  # each *_lang: the language of the text when it is not the page's (a fallback), else ""
     status: StatusView
     is_open: bool
     priority_id: str
@@ -82,13 +87,20 @@ class EntryView:
     target_outcome: str
     target_span: str
     impact_html: str
+    impact_lang: str
     workaround_html: str
+    workaround_lang: str
     root_cause_html: str
+    root_cause_lang: str
     report_html: str
+    report_lang: str
+    report_note: str  # "This report is available in French only." when report_lang is set
     updates: list[UpdateView]  # newest first
     latest: UpdateView
     next_update: When | None
     window: tuple[When, When] | None
+    work_started: When | None  # maintenance: the first update in progress
+    work_ended: When | None  # maintenance: the resolution of work that started
     retroactive: bool
     auto_resolved: str
     listed: When
@@ -102,6 +114,7 @@ class EntrySummary:
     url: str
     kind: str
     title: str
+    title_lang: str
     status: StatusView
     is_open: bool
     listed: When
@@ -154,6 +167,10 @@ class LanguageViews:
     line_macro: Any = None
     _components: dict[str, ComponentView] = field(default_factory=dict)
 
+    def __post_init__(self):
+        # Markup cannot know the page language; a table with no heading before it is named with this word.
+        self.markup.table_label = self.t["table"]
+
     @property
     def default_lang(self) -> str:
         return self.site.settings.default_language
@@ -161,8 +178,19 @@ class LanguageViews:
     def text(self, value: LocalText | None) -> str:
         return value.get(self.lang, self.default_lang) if value else ""
 
+    def text_lang(self, value: LocalText | None) -> tuple[str, str]:
+        """The text, and its language when it is not the page's (a fallback to another language), else ""."""
+        if not value:
+            return "", ""
+        text, lang = value.get_with_lang(self.lang, self.default_lang)
+        return text, ("" if lang == self.lang else lang)
+
     def html(self, value: LocalText | None) -> str:
-        return self.markup(self.text(value))
+        return self.markup.field(self.text(value))
+
+    def html_lang(self, value: LocalText | None) -> tuple[str, str]:
+        text, lang = self.text_lang(value)
+        return self.markup.field(text), lang
 
     def state(self, state_id: str) -> StateView:
         return StateView(state_id, self.t[f"state.{state_id}"], STATE_ICONS[state_id])
@@ -198,11 +226,13 @@ class LanguageViews:
         view = self._summaries.get(key)
         if view is None:
             state = self.facts.states[entry.id]
+            title, title_lang = self.text_lang(entry.title)
             view = self._summaries[key] = EntrySummary(
                 id=entry.id,
                 url=self.urls.link(entry_page(entry.id)),
                 kind=KIND_OF_LIFECYCLE.get(entry.lifecycle.kind, "incident"),
-                title=self.text(entry.title),
+                title=title,
+                title_lang=title_lang,
                 status=self.status(state.status),
                 is_open=state.is_open,
                 listed=self.dates.when(listing_time(entry)),
@@ -218,21 +248,33 @@ class LanguageViews:
         resolved = self.dates.when(state.resolved_at) if state.resolved_at else None
         duration = self.span((state.resolved_at or self.facts.now) - entry.started_at)
         window = None
+        work_started = work_ended = None
         if entry.scheduled_start and entry.scheduled_end:
             window = (self.dates.when(entry.scheduled_start), self.dates.when(entry.scheduled_end))
+            started_at = work_start(entry)
+            if started_at:
+                work_started = self.dates.when(started_at)
+                work_ended = resolved
         deadline = self.dates.when(state.target_deadline).text if state.target_deadline else ""
         kind = KIND_OF_LIFECYCLE.get(entry.lifecycle.kind, "incident")
         auto = ""
         if state.auto_resolved_at and state.waiting_since is None:
             status = entry.status_of(entry.last_update)
             auto = self.t["auto_resolved"].format(span=self.span(status.auto_resolve_after))
+        title, title_lang = self.text_lang(entry.title)
+        impact_html, impact_lang = self.html_lang(entry.impact)
+        workaround_html, workaround_lang = self.html_lang(entry.workaround)
+        root_cause_html, root_cause_lang = self.html_lang(entry.root_cause)
+        report, report_lang = report_part(entry.report, self.lang, self.default_lang)
+        report_lang = "" if report_lang == self.lang or not report else report_lang
         return EntryView(
             id=entry.id,
             url=self.urls.link(page),
             absolute_url=self.urls.absolute(page),
             kind=kind,
             kind_label=self.t[f"kind.{kind}"],
-            title=self.text(entry.title),
+            title=title,
+            title_lang=title_lang,
             status=self.status(state.status),
             is_open=state.is_open,
             priority_id=entry.priority.id,
@@ -244,26 +286,41 @@ class LanguageViews:
             target=self.t[f"target.{state.target_outcome}"].format(deadline=deadline),
             target_outcome=state.target_outcome,
             target_span=self.t["target_within"].format(span=self.span(entry.priority.resolution_target)),
-            impact_html=self.html(entry.impact),
-            workaround_html=self.html(entry.workaround),
-            root_cause_html=self.html(entry.root_cause),
-            report_html=self.markup(report_for(entry.report, self.lang, self.default_lang)),
+            impact_html=impact_html,
+            impact_lang=impact_lang,
+            workaround_html=workaround_html,
+            workaround_lang=workaround_lang,
+            root_cause_html=root_cause_html,
+            root_cause_lang=root_cause_lang,
+            report_html=self.markup.report(report),
+            report_lang=report_lang,
+            report_note=self._only_in(report_lang),
             updates=updates,
             latest=updates[0],
             next_update=self.dates.when(state.next_update_due) if state.next_update_due else None,
             window=window,
+            work_started=work_started,
+            work_ended=work_ended,
             retroactive=entry.retroactive,
             auto_resolved=auto,
             listed=self.dates.when(listing_time(entry)),
         )
 
+    def _only_in(self, lang: str) -> str:
+        """'This report is available in French only.', in the page's language ('' when lang is empty)."""
+        if not lang:
+            return ""
+        return self.t["report_only_in"].format(language=language_name(lang, self.lang))
+
     def _update(self, entry: Entry, update: Update, page: str) -> UpdateView:
         anchor = update_anchor(update.index)
+        message_html, message_lang = self.html_lang(update.message)
         return UpdateView(
             anchor=anchor,
             status=self.status(entry.status_of(update)),
             when=self.dates.when(update.at),
-            message_html=self.html(update.message),
+            message_html=message_html,
+            message_lang=message_lang,
             url=f"{self.urls.link(page)}#{anchor}",
             absolute_url=f"{self.urls.absolute(page)}#{anchor}",
             index=update.index,
@@ -354,10 +411,32 @@ def _worse(a: str, b: str) -> bool:
     return STATE_SEVERITY[a] > STATE_SEVERITY[b]
 
 
+@lru_cache(maxsize=None)
+def language_name(lang: str, in_lang: str) -> str:
+    """The name of lang in the language in_lang, as written mid-sentence ('French', 'anglais')."""
+    return Locale.parse(lang.replace("-", "_")).get_display_name(in_lang.replace("-", "_")) or lang
+
+
+def work_start(entry: Entry) -> datetime | None:
+    """When maintenance work actually started: its first update in a status the API calls in_progress."""
+    for update in entry.updates:
+        if entry.status_of(update).api_status == "in_progress":
+            return update.at
+    return None
+
+
 def report_for(body: str, lang: str, default_lang: str) -> str:
     """The part of a report in lang: '<!-- lang: en -->' lines start the part in that language."""
+    return report_part(body, lang, default_lang)[0]
+
+
+def report_part(body: str, lang: str, default_lang: str) -> tuple[str, str]:
+    """The part of a report in lang, else in the default language, else the first part; and its language.
+
+    '<!-- lang: en -->' lines start the part in that language; text before any of them is in the default language.
+    """
     if "<!-- lang:" not in body:
-        return body
+        return body, default_lang
     parts: dict[str, list[str]] = {}
     current = default_lang
     for line in body.split("\n"):
@@ -366,5 +445,9 @@ def report_for(body: str, lang: str, default_lang: str) -> str:
             current = stripped[len("<!-- lang:"):-3].strip()
             continue
         parts.setdefault(current, []).append(line)
-    chosen = parts.get(lang) or parts.get(default_lang) or next(iter(parts.values()), [])
-    return "\n".join(chosen).strip("\n")
+    for key in (lang, default_lang):
+        if parts.get(key):
+            return "\n".join(parts[key]).strip("\n"), key
+    for key, lines in parts.items():
+        return "\n".join(lines).strip("\n"), key
+    return "", lang
