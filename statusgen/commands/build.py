@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,6 +53,25 @@ def build(root: Path, out: Path, now: datetime, progress: bool = False, workers:
     base_url, when given, replaces the one of site.yaml (a preview published elsewhere).
     """
     started = time.perf_counter()
+    with cycle_collection_paused():
+        return _build(root, out, now, progress, workers, strict, ignore, base_url, started)
+
+
+@contextmanager
+def cycle_collection_paused():
+    """A one-shot build makes millions of objects and almost no reference cycles: looking for
+    cycles while they pile up costs about a tenth of the build. Long-running serve keeps it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(root: Path, out: Path, now: datetime, progress: bool, workers: int | None, strict: bool,
+           ignore: tuple[str, ...], base_url: str | None, started: float) -> BuildResult:
     report = check(root, now, ignore=ignore)
     if report.failed(strict) or report.site is None:
         return BuildResult(report)
