@@ -140,9 +140,7 @@ def _parse_time(value: str | None, option: str):
 @main.command()
 @root_option
 @now_option
-@click.option("--message", "-m", "message", help="The update, in the default language (Markdown allowed).")
-@click.option("--message-in", "message_in", nargs=2, multiple=True, metavar="LANG TEXT",
-              help="The update in another language (repeatable).")
+@_text_option("message", "The update, in the default language (Markdown allowed).", "-m")
 @click.option("--status", "-s", "status", required=True, help="The status after this update.")
 @click.option("--at", "at", metavar="ISO-TIME", help="When it happened (default: now).")
 @click.argument("entry_id")
@@ -161,9 +159,7 @@ def update(root: Path, now: str | None, message: str | None, message_in, status:
 @main.command()
 @root_option
 @now_option
-@click.option("--message", "-m", "message", help="What was fixed, in the default language.")
-@click.option("--message-in", "message_in", nargs=2, multiple=True, metavar="LANG TEXT",
-              help="The message in another language (repeatable).")
+@_text_option("message", "What was fixed, in the default language.", "-m")
 @click.option("--at", "at", metavar="ISO-TIME", help="When it was resolved (default: now).")
 @click.argument("entry_id")
 def resolve(root: Path, now: str | None, message: str | None, message_in, at: str | None, entry_id: str) -> None:
