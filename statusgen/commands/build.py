@@ -111,11 +111,6 @@ def summary(result: BuildResult) -> str:
             f"in {result.seconds:.1f} s{warnings}")
 
 
-def refuse_if_failed(result: BuildResult) -> None:
-    if not result.ok:
-        raise StatusgenError(summary(result))
-
-
 REPIN_AFTER = timedelta(minutes=10)
 
 

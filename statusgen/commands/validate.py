@@ -7,16 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from statusgen.errors import ERROR, Diagnostic, count_by_level, sort_key
+from statusgen.errors import Diagnostic, count_by_level, sort_key
 from statusgen.catalog import RULES
 from statusgen.loading import SourceCache, load_site, missing_site_problem
 from statusgen.loading.entries import entry_file_names
 from statusgen.loading.templates import check_templates
 from statusgen.model.site import Site
 from statusgen.rules import check_site
-
-FORMATS = ("text", "json", "github")
-
 
 @dataclass(frozen=True)
 class Report:
@@ -93,7 +90,3 @@ def summary_line(report: Report, strict: bool = False) -> str:
 
 def unknown_rules(names: tuple[str, ...]) -> list[str]:
     return [name for name in names if name not in RULES]
-
-
-def has_errors(diagnostics: list[Diagnostic]) -> bool:
-    return any(d.level == ERROR for d in diagnostics)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from typing import Iterable
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -298,12 +298,3 @@ class NodeReader:
                         f"no text in {', '.join(missing)}; readers see the '{default}' text",
                         f"add {', '.join(f'{m}: ...' for m in missing)}")
         return LocalText(values)
-
-    def each(self, nodes: list[Node] | None, field: str, read: Callable[[Node, str, int], object]) -> list:
-        """read(node, field[i], i) for every item, dropping the ones that failed."""
-        results = []
-        for index, item in enumerate(nodes or ()):
-            value = read(item, f"{field}[{index}]", index)
-            if value is not None:
-                results.append(value)
-        return results

@@ -62,9 +62,5 @@ class Entry:
     def last_update(self) -> Update:
         return self.updates[-1]
 
-    @property
-    def is_maintenance(self) -> bool:
-        return self.scheduled_start is not None
-
     def line_of(self, name: str) -> int:
         return self.lines.get(name, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from statusgen.model.entry import Entry, Update
+from statusgen.model.entry import Entry
 from statusgen.model.site import Status
 
 AT_RISK_SHARE = 0.8  # an open entry past 80 % of its target is "at risk"
@@ -28,10 +28,6 @@ class EntryState:
     @property
     def end(self) -> datetime | None:
         return self.resolved_at
-
-
-def _status_at_index(entry: Entry, index: int) -> Status:
-    return entry.lifecycle.statuses[entry.updates[index].status]
 
 
 def last_status_since(entry: Entry) -> datetime | None:
@@ -204,7 +200,3 @@ def _merge(segments: list[Impact]) -> list[Impact]:
 def current_component_states(entry: Entry, now: datetime) -> dict[str, str]:
     """Component id -> state this entry causes right now (only the non-operational ones)."""
     return {i.component: i.state for i in impacts(entry, now) if i.end is None or i.end > now}
-
-
-def update_status(entry: Entry, update: Update) -> Status:
-    return entry.status_of(update)

@@ -34,7 +34,6 @@ class Dates:
     def __init__(self, lang: str, timezone: str):
         self.locale = Locale.parse(lang.replace("-", "_"))
         self.zone = ZoneInfo(timezone)
-        self.tz_name = timezone
         self._date = _pattern(self.locale, "yMMMd")
         self._day = _pattern(self.locale, "yMMMEd")
         self._month = _pattern(self.locale, "yMMMM")

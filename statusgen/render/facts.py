@@ -44,9 +44,6 @@ class Facts:
     def overall_state(self) -> str:
         return worst_state(self.component_state.values())
 
-    def entry_day(self, entry: Entry, zone: ZoneInfo) -> date:
-        return listing_time(entry).astimezone(zone).date()
-
 
 def listing_time(entry: Entry) -> datetime:
     """The moment an entry is filed under: its window for maintenance, else its first update."""
