@@ -178,3 +178,29 @@ def test_incident_page_has_an_anchor_and_a_time_per_update(site_out, demo_site):
         assert f'id="update-{n}"' in page
         assert f'datetime="{update.at.isoformat()}"' in page
     assert os.path.getsize(site_out / f"incidents/{entry.id}/index.html") < 60_000
+
+
+def test_help_centre_states_business_hours(site_out):
+    assert "du lundi au vendredi, de 09:00 à 18:00 (heure de Paris)" in (site_out / "help/index.html").read_text(
+        encoding="utf-8")
+    assert "Monday to Friday, 09:00–18:00 (Paris time)" in (site_out / "en/help/index.html").read_text(
+        encoding="utf-8")
+
+
+def test_priority_without_cadence_takes_the_site_default(scratch_site):
+    from statusgen.loading import load_site
+
+    path = scratch_site / "content/lifecycles.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: medium")
+    cadence = text.index("update_cadence:", start)
+    end = text.index("\n", cadence) + 1
+    path.write_text(text[: text.rindex("\n", 0, cadence) + 1]
+                    + text[end:], encoding="utf-8")
+    settings = scratch_site / "content/site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("default_update_cadence: 1d",
+                                                                     "default_update_cadence: 6h"), encoding="utf-8")
+    site, diagnostics = load_site(scratch_site)
+    assert [d for d in diagnostics if d.level == "error"] == []
+    assert site.priorities["medium"].update_cadence.total_seconds() == 6 * 3600
+    assert site.priorities["high"].update_cadence.total_seconds() == 12 * 3600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from statusgen.errors import Diagnostic, did_you_mean
@@ -21,13 +22,13 @@ _PRIORITY_KEYS = ("id", "label", "description", "resolution_target", "update_cad
 _STATE_CHOICES = ("from_priority", "none") + COMPONENT_STATES
 
 
-def load_lifecycles(root: Path, languages: tuple[str, ...]
+def load_lifecycles(root: Path, languages: tuple[str, ...], default_cadence: timedelta = timedelta(days=1)
                     ) -> tuple[dict[str, Lifecycle], dict[str, Priority], list[Diagnostic]]:
     node, r = read_yaml(root, REL, languages)
     fields = r.mapping(node, "", ("lifecycles", "priorities"), required=("lifecycles", "priorities"))
     if fields is None:
         return {}, {}, r.diagnostics
-    priorities = _priorities(r, fields.get("priorities"))
+    priorities = _priorities(r, fields.get("priorities"), default_cadence)
     lifecycles: dict[str, Lifecycle] = {}
     lc_fields = r.mapping(fields.get("lifecycles"), "lifecycles", _any_key(fields.get("lifecycles")))
     for lid, lnode in (lc_fields or {}).items():
@@ -53,18 +54,18 @@ def _any_key(node) -> tuple[str, ...]:
         return ()
 
 
-def _priorities(r: NodeReader, node) -> dict[str, Priority]:
+def _priorities(r: NodeReader, node, default_cadence: timedelta) -> dict[str, Priority]:
     priorities: dict[str, Priority] = {}
     for index, item in enumerate(r.sequence(node, "priorities") or ()):
         field = f"priorities[{index}]"
         keys = r.mapping(item, field, _PRIORITY_KEYS,
-                         required=("id", "label", "resolution_target", "update_cadence"))
+                         required=("id", "label", "resolution_target"))
         if keys is None:
             continue
         pid = check_id(r, keys.get("id"), f"{field}.id")
         label = r.text(keys.get("label"), f"{field}.label")
         target = r.duration(keys.get("resolution_target"), f"{field}.resolution_target")
-        cadence = r.duration(keys.get("update_cadence"), f"{field}.update_cadence")
+        cadence = r.duration(keys.get("update_cadence"), f"{field}.update_cadence") or default_cadence
         if None in (pid, label, target, cadence):
             continue
         if pid in priorities:

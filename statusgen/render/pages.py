@@ -168,7 +168,7 @@ class Contexts:
         v = self.v
         pages = sorted((p for p in v.site.pages if p.lang == v.lang), key=lambda p: (p.order, p.slug))
         ctx = self.common(job, v.t["help"])
-        ctx.update(articles=[{"title": p.title, "summary": p.summary, "url": v.urls.link(help_page(p.slug))}
+        ctx.update(business_hours=v.business_hours(), articles=[{"title": p.title, "summary": p.summary, "url": v.urls.link(help_page(p.slug))}
                              for p in pages] + [
             {"title": v.t["statuses_title"], "summary": v.t["statuses_summary"],
              "url": v.urls.link(help_page("statuses"))},

@@ -5,6 +5,8 @@ from __future__ import annotations
 _EN = {
     "skip": "Skip to content",
     "colon": ": ",
+    "business_hours": "Our support team works {days}, {start}–{end} ({tz} time).",
+    "day_range": "{first} to {last}",
     "status_page": "Status",
     "history": "History",
     "help": "Help centre",
@@ -120,6 +122,8 @@ _EN = {
 _FR = {
     "skip": "Aller au contenu",
     "colon": "\u202f: ",
+    "business_hours": "Notre équipe d'assistance travaille {days}, de {start} à {end} (heure de {tz}).",
+    "day_range": "du {first} au {last}",
     "status_page": "État des services",
     "history": "Historique",
     "help": "Centre d'aide",

@@ -8,6 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
+from babel.dates import get_timezone_location
+from babel.lists import format_list
 from babel.numbers import format_percent
 
 from statusgen.model.entry import Entry, Update
@@ -20,6 +22,7 @@ from statusgen.render.facts import Facts, listing_time
 from statusgen.render.markup import Markup
 from statusgen.render.urls import Urls, component_page, entry_page, update_anchor
 
+DAY_INDEX = {day: n for n, day in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
 STATE_ICONS = {
     "operational": "✓",
     "degraded_performance": "!",
@@ -378,6 +381,18 @@ class LanguageViews:
         parts = [self.t["bar_day_count"].format(state=self.t[f"state.{s}"], dates=", ".join(d))
                  for s, d in by_state.items()]
         return self.t["bar_summary"].format(details="; ".join(parts))
+
+    def business_hours(self) -> str:
+        """When the support team works, in words: 'Monday to Friday, 09:00–18:00 (Paris time)'."""
+        hours = self.site.settings.business_hours
+        names = self.dates.locale.days["format"]["wide"]
+        order = [DAY_INDEX[d] for d in hours.days]
+        if len(order) > 2 and order == list(range(order[0], order[0] + len(order))):
+            days = self.t["day_range"].format(first=names[order[0]], last=names[order[-1]])
+        else:
+            days = format_list([names[i] for i in order], locale=self.dates.locale)
+        city = get_timezone_location(self.dates.zone, locale=self.dates.locale, return_city=True)
+        return self.t["business_hours"].format(days=days, start=hours.start, end=hours.end, tz=city)
 
     def percent(self, value: float) -> str:
         """A percentage with two decimals, spaced and punctuated as the language writes it."""
