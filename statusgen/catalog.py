@@ -81,6 +81,8 @@ _RULES = [
          "incidents/2026-11-20-x.md:17: error [resolution-message] updates[3].message: the resolving update needs a message telling customers what was fixed"),
     Rule("report-missing", WARNING, "a resolved critical or high entry still without root cause or report after the set number of days",
          "incidents/2026-11-02-x.md:1: warning [report-missing] root_cause: resolved 9 days ago without a root cause or report; priority 'critical' expects one within 5 days"),
+    Rule("window-passed", WARNING, "a maintenance still open after the end of its window",
+         "incidents/2026-11-26-x.md:5: warning [window-passed] scheduled.end: the window ended 2 h ago but the entry is still 'scheduled' (record how it went: completed or cancelled)"),
     # Targets and waiting statuses (seeds 001, 002, 004).
     Rule("target-breached", WARNING, "an entry open longer than its priority's resolution target",
          "incidents/2026-11-02-x.md:9: warning [target-breached] priority: open for 9 days; priority 'high' targets resolution within 7 days"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
-from statusgen.errors import StatusgenError, UsageProblem
+from statusgen.errors import UsageProblem
 
 
 def parse_now(text: str) -> datetime:
@@ -15,6 +15,13 @@ def parse_now(text: str) -> datetime:
         raise UsageProblem(f"--now: '{text}' is not an ISO 8601 time (e.g. 2026-11-20T15:00:00+01:00)")
     if value.tzinfo is None:
         raise UsageProblem(f"--now: '{text}' has no time zone (add +01:00 or Z)")
+    return within_range(value, "--now")
+
+
+def within_range(value: datetime, source: str) -> datetime:
+    """Pages show the 90 days before now and windows after it: keep well inside what dates can hold."""
+    if not 1971 <= value.year <= 9000:
+        raise UsageProblem(f"{source}: {value.isoformat()} is out of range (years 1971 to 9000)")
     return value
 
 
@@ -25,7 +32,8 @@ def resolve_now(option: str | None) -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+            moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
         except (ValueError, OverflowError, OSError):
-            raise StatusgenError(f"SOURCE_DATE_EPOCH: '{epoch}' is not a number of seconds")
+            raise UsageProblem(f"SOURCE_DATE_EPOCH: '{epoch}' is not a number of seconds")
+        return within_range(moment, "SOURCE_DATE_EPOCH")
     return datetime.now(timezone.utc).replace(microsecond=0)

@@ -94,6 +94,8 @@ CASES = [
     ("after-terminal", _sub("root_cause:", "  - at: 2026-11-20T12:00:00+01:00\n    status: monitoring\n"
                             "    message: Encore.\nroot_cause:"), "after-terminal", 19, NOW),
     ("transition", MAINTENANCE, "transition", 11, NOW),
+    ("window-passed", MAINTENANCE.split("  - at: 2026-11-20T10:00")[0] + "---\n", "window-passed", 5,
+     datetime.fromisoformat("2026-11-27T09:00:00+01:00")),
     ("resolution-message", _sub("message: Les paiements fonctionnent normalement.", 'message: ""'),
      "resolution-message", 18, NOW),
     ("duplicate-key", _sub("lifecycle: incident", "priority: low\nlifecycle: incident"), "duplicate-key", 5, NOW),
@@ -334,3 +336,72 @@ def test_ignored_rules_are_not_reported(scratch_site):
     late = datetime.fromisoformat("2026-11-23T15:00:00+01:00")
     assert "update-overdue" in [d.rule for d in check(scratch_site, late).diagnostics]
     assert "update-overdue" not in [d.rule for d in check(scratch_site, late, ignore=("update-overdue",)).diagnostics]
+
+
+def test_empty_update_message_is_refused(scratch_site):
+    _write(scratch_site, REL, _sub("message: Nous enquêtons sur des échecs de paiement.", 'message: "  "'))
+    found, _ = _found(scratch_site, NOW)
+    assert [(d.rule, d.line, d.field) for d in found] == [("missing-field", 11, "updates[0].message")]
+
+
+def test_control_characters_are_refused_with_their_line(scratch_site):
+    _write(scratch_site, REL, _sub("message: Nous enquêtons sur des échecs de paiement.",
+                                   'message: "Voir \\e[31mERREUR\\e[0m"'))
+    found, _ = _found(scratch_site, NOW)
+    assert [(d.rule, d.line) for d in found] == [("invalid-value", 11)]
+    assert "U+001B" in found[0].message
+    _write(scratch_site, REL, _sub("impact: Une partie", "impact: Une\x01 partie"))
+    found, _ = _found(scratch_site, NOW)
+    assert [(d.rule, d.line) for d in found] == [("yaml-syntax", 6)]
+
+
+def test_duplicate_language_in_a_flow_mapping(scratch_site):
+    _write(scratch_site, REL, _sub("title: Paiements refusés par intermittence", "title: {fr: a, fr: b, en: c}"))
+    found, _ = _found(scratch_site, NOW)
+    assert [(d.rule, d.field) for d in found] == [("duplicate-key", "title.fr")]
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("languages: [fr, en]", "languages: [fr, en, xx]", "languages[2]"),
+    ("languages: [fr, en]", "languages: []", "languages"),
+    ("report_url: https://orbeline.example/support/contact", "report_url: javascript:alert(1)", "report_url"),
+    ("base_url: https://status.orbeline.example", "base_url: https://status.orbeline.example/x?a=1", "base_url"),
+    ('end: "18:00"', 'end: "08:00"', "business_hours.end"),
+    ("default_update_cadence: 1d", "default_update_cadence: 99999999999w", "default_update_cadence"),
+])
+def test_site_settings_that_cannot_work_are_refused(scratch_site, old, new, field):
+    path = scratch_site / "content/site.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/site.yaml"]
+    assert (("invalid-value", field) in [(d.rule, d.field) for d in found]), [d.format() for d in found]
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("auto_resolve_to: resolved_deployed", "auto_resolve_to: in_review", "'in_review' is not a resolved status"),
+    ("        auto_resolve_to: resolved_deployed\n", "", "auto_resolve_after and auto_resolve_to go together"),
+    ("initial: [investigating, identified]", "initial: []", "no status to start with"),
+    ("resolve_status: resolved\n", "resolve_status: monitoring\n", "'monitoring' is not a terminal resolved status"),
+])
+def test_contradictory_lifecycles_are_refused(scratch_site, old, new, message):
+    path = scratch_site / "content/lifecycles.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    found = [d.message for d in check(scratch_site, NOW).diagnostics if d.rule == "lifecycle-definition"]
+    assert message in found
+
+
+def test_help_article_cannot_take_a_generated_name(scratch_site):
+    (scratch_site / "content/pages/statuses.en.md").write_text("---\ntitle: Mine\n---\nText\n", encoding="utf-8")
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/pages/statuses.en.md"]
+    assert [d.rule for d in found] == ["file-name"]
+
+
+def test_linked_folders_are_reported(scratch_site, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (scratch_site / "incidents").rename(elsewhere)
+    os.symlink(elsewhere, scratch_site / "incidents")
+    found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "incidents"]
+    assert [d.rule for d in found] == ["not-a-file"]

@@ -16,10 +16,12 @@ from statusgen.rules.targets import due_reminders
 from statusgen.rules.wording import span
 
 # Kinds of debt, most pressing first. Only "at risk" is a warning of what is coming, not a debt.
-KINDS = ("update_overdue", "target_breached", "auto_resolved", "reminder_due", "report_missing", "target_at_risk")
+KINDS = ("update_overdue", "target_breached", "window_passed", "auto_resolved", "reminder_due", "report_missing",
+         "target_at_risk")
 LABELS = {
     "update_overdue": "update overdue",
     "target_breached": "target breached",
+    "window_passed": "window passed",
     "auto_resolved": "auto-resolved",
     "reminder_due": "reminder due",
     "report_missing": "report missing",
@@ -67,6 +69,9 @@ def debts_of(entry: Entry, now: datetime) -> list[Due]:
     if reached:
         add("reminder_due", f"waiting on the customer for {span(waited)}: day-{reached[-1].days} reminder",
             state.waiting_since + reached[-1])
+    if entry.scheduled_end and state.is_open and entry.scheduled_end < now:
+        add("window_passed", f"the window ended {span(now - entry.scheduled_end)} ago; still "
+            f"'{state.status.id}'", entry.scheduled_end)
     if check_report(entry, now, None):  # type: ignore[arg-type]
         add("report_missing", f"resolved without root cause or report; expected within "
             f"{span(entry.priority.report_due_after)}", state.resolved_at + entry.priority.report_due_after)

@@ -6,6 +6,7 @@ panel are added to HTML responses on the fly, only by this server.
 
 from __future__ import annotations
 
+import errno
 import html
 import threading
 import time
@@ -20,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from statusgen.errors import Diagnostic
+from statusgen.errors import Diagnostic, StatusgenError
 from statusgen.output import SOURCE_DIRS
 
 WAIT_PATH = "/__statusgen/wait"
@@ -167,7 +168,11 @@ def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], 
     rebuild()
     handler_class = type("Handler", (PreviewHandler,), {"state": state, "base_path": base_path.rstrip("/")})
     handler = partial(handler_class, directory=str(out))
-    server = ThreadingHTTPServer((host, port), handler)
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        reason = "the port is in use (try --port 0)" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+        raise StatusgenError(f"cannot listen on {host}:{port}: {reason}")
     server.daemon_threads = True
     watcher = ChangeWatcher(rebuild, out)
     observer = Observer()

@@ -75,6 +75,7 @@ def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None
     diagnostics += found
     pages, found = load_pages(root, languages)
     diagnostics += found
+    diagnostics += linked_folders(root)
     ctx = EntryContext(languages, components, lifecycles, priorities)
     if cache is not None:
         signature = definitions_signature(root)
@@ -96,6 +97,16 @@ def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None
     site = Site(root=str(root), settings=settings, components=components, lifecycles=lifecycles,
                 priorities=priorities, entries=tuple(entries), pages=tuple(pages))
     return site, diagnostics
+
+
+def linked_folders(root: Path) -> list[Diagnostic]:
+    """The site's own folders must be folders: a symbolic link would be silently skipped."""
+    found = []
+    for rel in ("incidents", "content/pages"):
+        if (root / rel).is_symlink():
+            found.append(diag("not-a-file", rel, 1, "", "is a symbolic link; statusgen reads real folders only",
+                              "move the files into the site, or copy them"))
+    return found
 
 
 def missing_site_problem(root: Path) -> Diagnostic | None:

@@ -7,6 +7,8 @@ import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.loading.source import read_source
 from statusgen.loading.yamlnodes import LANGUAGE_CODE, NodeReader, compose
@@ -48,15 +50,21 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
     r.languages = languages
     title = r.text(fields.get("title"), "title")
     base_url = r.scalar(fields.get("base_url"), "base_url") or ""
-    if base_url and not re.match(r"^https?://[^/\s]+", base_url):
-        r.report("invalid-value", fields["base_url"], "base_url", f"'{base_url}' is not an absolute http(s) URL",
-                 "write it as https://status.example.com")
+    if base_url and not re.match(r"^https?://[^/\s?#\"'<>]+(/[^\s?#\"'<>]*)?$", base_url):
+        r.report("invalid-value", fields["base_url"], "base_url",
+                 f"'{base_url}' is not an absolute http(s) URL without query or fragment",
+                 "write it as https://status.example.com or https://example.com/status")
+        base_url = ""
     timezone = r.scalar(fields.get("timezone"), "timezone") or "UTC"
     if not _is_timezone(timezone):
         r.report("invalid-value", fields["timezone"], "timezone", f"unknown time zone '{timezone}'",
                  did_you_mean(timezone, zoneinfo.available_timezones()))
         timezone = "UTC"
     report_url = r.scalar(fields.get("report_url"), "report_url") or ""
+    if report_url and not re.match(r"^(https?://[^\s\"'<>]+|mailto:[^\s\"'<>]+)$", report_url):
+        r.report("invalid-value", fields["report_url"], "report_url",
+                 f"'{report_url}' is not an http(s) or mailto: address", "write it as https://example.com/contact")
+        report_url = ""
     settings = Settings(
         title=title or LocalText.plain("Status"),
         base_url=base_url.rstrip("/"),
@@ -84,6 +92,8 @@ def _is_timezone(name: str) -> bool:
 
 def _languages(r: NodeReader, node) -> tuple[str, ...]:
     items = r.sequence(node, "languages")
+    if items == []:
+        r.report("invalid-value", node, "languages", "the list is empty", "list at least one language, e.g. [en]")
     if not items:
         return ("en",)
     languages: list[str] = []
@@ -91,12 +101,20 @@ def _languages(r: NodeReader, node) -> tuple[str, ...]:
         code = r.scalar(item, f"languages[{index}]")
         if code is None:
             continue
-        if not LANGUAGE_CODE.match(code):
-            r.report("invalid-value", item, f"languages[{index}]", f"'{code}' is not a language code",
+        if not LANGUAGE_CODE.match(code) or not _has_locale(code):
+            r.report("invalid-value", item, f"languages[{index}]", f"'{code}' is not a language code statusgen knows",
                      "use codes such as fr, en, pt-BR")
         elif code not in languages:
             languages.append(code)
     return tuple(languages) or ("en",)
+
+
+def _has_locale(code: str) -> bool:
+    try:
+        Locale.parse(code.replace("-", "_"))
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
 
 
 def _business_hours(r: NodeReader, node) -> BusinessHours:
@@ -117,6 +135,10 @@ def _business_hours(r: NodeReader, node) -> BusinessHours:
             value = None
         if value:
             hours[key] = value
+    if "start" in hours and "end" in hours and hours["end"] <= hours["start"]:
+        r.report("invalid-value", fields["end"], "business_hours.end", "the day ends before it starts",
+                 "give the end of the working day, e.g. \"18:00\"")
+        hours = {}
     return BusinessHours(days=tuple(days) or BusinessHours.days, **hours)
 
 

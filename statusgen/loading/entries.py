@@ -55,6 +55,8 @@ def entry_file_names(root: Path) -> list[str]:
                 found.append(item.path)
             elif item.is_dir(follow_symlinks=False):
                 pending.append(item.path)
+            elif item.is_symlink() and item.is_dir():
+                found.append(item.path)  # reported as not-a-file: a linked folder is not followed
     return sorted(found)
 
 
@@ -71,6 +73,8 @@ def file_name_problem(path: Path, rel: str) -> Diagnostic | None:
 def load_entry(path: Path, root: Path, ctx: EntryContext) -> tuple[Entry | None, list[Diagnostic]]:
     """One entry file, or None when it has errors (each reported as a diagnostic)."""
     rel = relative(path, root)
+    if path.is_symlink() and path.is_dir():
+        return None, read_source(path, root)[1]
     name_problem = file_name_problem(path, rel)
     problems = [name_problem] if name_problem else []
     source, read_problems = read_source(path, root)
@@ -220,6 +224,11 @@ def _updates(r: NodeReader, node, lifecycle: Lifecycle, ctx: EntryContext) -> li
                      did_you_mean(status, lifecycle.statuses))
             status = None
         message = r.text(keys.get("message"), f"{field}.message")
+        resolving = status is not None and lifecycle.statuses[status].is_resolved
+        if message is not None and not message and not resolving:  # resolving ones: rule resolution-message
+            r.report("missing-field", keys["message"], f"{field}.message", "the message is empty",
+                     "tell customers what changed, even that the investigation continues")
+            message = None
         states = {}
         if keys.get("components") is not None:
             if keys["components"].id == "mapping":

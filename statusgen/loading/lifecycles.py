@@ -145,6 +145,31 @@ def _check_api_statuses(r: NodeReader, nodes: dict[str, tuple], base: str, api: 
                      "only resolved statuses map to resolved, postmortem or completed")
 
 
+def _check_waiting_rules(r: NodeReader, status: Status, statuses: dict[str, Status], where: tuple,
+                         base: str) -> None:
+    """Reminders and auto-resolution belong to waiting statuses, and auto-resolution ends the entry."""
+    index, node = where
+    field = f"{base}.statuses[{index}]"
+    if (status.reminders or status.auto_resolve_after) and status.phase != "waiting":
+        r.report("lifecycle-definition", node, f"{field}.reminders",
+                 f"reminders and auto-resolution apply to waiting statuses; '{status.id}' is {status.phase}",
+                 "set phase: waiting, or remove them")
+    if any(reminder <= timedelta() for reminder in status.reminders):
+        r.report("lifecycle-definition", node, f"{field}.reminders", "a reminder must come after some time",
+                 "write e.g. [2d, 5d]")
+    if bool(status.auto_resolve_after) != bool(status.auto_resolve_to):
+        r.report("lifecycle-definition", node, f"{field}.auto_resolve_to",
+                 "auto_resolve_after and auto_resolve_to go together", "set both, or neither")
+    target = statuses.get(status.auto_resolve_to or "")
+    if status.auto_resolve_to and target is None:
+        r.report("lifecycle-definition", node, f"{field}.auto_resolve_to",
+                 f"'{status.auto_resolve_to}' is not a status of this lifecycle",
+                 did_you_mean(status.auto_resolve_to, statuses))
+    elif target is not None and not target.is_resolved:
+        r.report("lifecycle-definition", node, f"{field}.auto_resolve_to",
+                 f"'{target.id}' is not a resolved status", "auto-resolution must resolve the entry")
+
+
 def _status_ids(r: NodeReader, node, field: str, statuses: dict[str, Status]) -> tuple[str, ...]:
     ids = []
     for index, item in enumerate(r.sequence(node, field) or ()):
@@ -177,16 +202,15 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
         statuses[status.id] = status
         status_nodes[status.id] = (index, item)
     if not statuses:
+        r.report("lifecycle-definition", keys.get("statuses") or node, f"{base}.statuses",
+                 "the lifecycle defines no status", "list its statuses with id, label and phase")
         return None
     transitions: dict[str, tuple[str, ...]] = {}
     t_fields = r.mapping(keys.get("transitions"), f"{base}.transitions", tuple(statuses)) or {}
     for source, targets in t_fields.items():
         transitions[source] = _status_ids(r, targets, f"{base}.transitions.{source}", statuses)
     for sid, status in statuses.items():
-        if status.auto_resolve_to and status.auto_resolve_to not in statuses:
-            r.report("lifecycle-definition", keys["statuses"], f"{base}.statuses.{sid}.auto_resolve_to",
-                     f"'{status.auto_resolve_to}' is not a status of this lifecycle",
-                     did_you_mean(status.auto_resolve_to, statuses))
+        _check_waiting_rules(r, status, statuses, status_nodes[sid], base)
     resolve_status = r.scalar(keys.get("resolve_status"), f"{base}.resolve_status") or ""
     if resolve_status and resolve_status not in statuses:
         r.report("lifecycle-definition", keys["resolve_status"], f"{base}.resolve_status",
@@ -198,17 +222,28 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
                  f"unknown priority '{default_priority}'", did_you_mean(default_priority, priorities))
         default_priority = None
     terminal = _status_ids(r, keys.get("terminal"), f"{base}.terminal", statuses)
+    initial = _status_ids(r, keys.get("initial"), f"{base}.initial", statuses)
     api = r.choice(keys.get("api"), f"{base}.api", API_SECTIONS, "invalid-value", "API section") or "incidents"
     _check_api_statuses(r, status_nodes, base, api, statuses)
+    if resolve_status and not (statuses[resolve_status].is_resolved and resolve_status in terminal):
+        r.report("lifecycle-definition", keys["resolve_status"], f"{base}.resolve_status",
+                 f"'{resolve_status}' is not a terminal resolved status",
+                 f"use one of: {', '.join(s for s in terminal if statuses[s].is_resolved) or 'none'}")
     if not resolve_status:
         resolve_status = next((s for s in terminal if statuses[s].is_resolved), "")
+    if "initial" in keys and not initial:
+        r.report("lifecycle-definition", keys["initial"], f"{base}.initial", "no status to start with",
+                 f"list at least one of: {', '.join(statuses)}")
+    if "terminal" in keys and not terminal:
+        r.report("lifecycle-definition", keys["terminal"], f"{base}.terminal", "no status ends an entry",
+                 "list the resolved statuses")
     default_kind = "maintenance" if api == "scheduled_maintenances" else "incident"
     return Lifecycle(
         id=lid,
         kind=r.choice(keys.get("kind"), f"{base}.kind", KINDS, "invalid-value", "kind") or default_kind,
         label=r.text(keys.get("label"), f"{base}.label") or LocalText.plain(lid),
         statuses=statuses,
-        initial=_status_ids(r, keys.get("initial"), f"{base}.initial", statuses),
+        initial=initial,
         transitions=transitions,
         terminal=terminal,
         api=api,

@@ -12,6 +12,7 @@ from statusgen.loading.source import read_source, relative
 from statusgen.loading.yamlnodes import NodeReader, compose
 from statusgen.model.site import Page
 
+GENERATED_ARTICLES = ("statuses", "priorities")
 PAGE_NAME = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.md$")
 
 
@@ -37,6 +38,9 @@ def _load_page(path: Path, root: Path, languages: tuple[str, ...]):
         return None, [diag("file-name", rel, 1, "", f"'{path.name}' does not match <slug>.<lang>.md",
                            "name help pages like report-an-incident.en.md")]
     slug, lang = match.groups()
+    if slug in GENERATED_ARTICLES:
+        return None, [diag("file-name", rel, 1, "", f"help/{slug}/ is the article statusgen generates from "
+                           "content/lifecycles.yaml", "give the article another name")]
     if lang not in languages:
         return None, []  # an article for a language this site does not publish (yet)
     source, problems = read_source(path, root)

@@ -41,6 +41,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 MAX_EXPANDED_NODES = 100_000
+MAX_DURATION = timedelta(days=3653)
+# C0 controls but tab and newline, DEL and C1 controls: they break feeds (XML) and terminals.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_FLOW_DEPTH = 100
 
 _TAG = "tag:yaml.org,2002:"
@@ -62,6 +65,11 @@ def compose(text: str, path: str, first_line: int) -> tuple[Node | None, list[Di
         context = f" ({exc.context})" if exc.context else ""
         return None, [diag("yaml-syntax", path, line, "", f"{problem}{context}",
                            "check the indentation and quote values that contain ': ' or '#'")]
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: exc.position].count("\n")
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return None, [diag("yaml-syntax", path, line, "", f"the control character #x{code:04x} is not "
+                           "allowed", "remove it (it often comes from text pasted from a terminal)")]
     except yaml.YAMLError as exc:
         return None, [diag("yaml-syntax", path, first_line, "", str(exc).splitlines()[0])]
     if node is not None and "&" in text and "*" in text:
@@ -202,7 +210,17 @@ class NodeReader:
         if not isinstance(node, ScalarNode):
             self.wrong_type(node, field, "a single value")
             return None
-        return node.value
+        return self._printable(node, field)
+
+    def _printable(self, node: ScalarNode, field: str) -> str:
+        """The scalar's text; control characters (pasted terminal colours...) are reported and dropped."""
+        value = node.value
+        bad = _CONTROL.search(value)
+        if bad:
+            self.report("invalid-value", node, field, f"contains the control character U+{ord(bad.group()):04X}",
+                        "remove it (it often comes from text pasted from a terminal)")
+            value = _CONTROL.sub("", value)
+        return value
 
     def choice(self, node: Node | None, field: str, choices: Iterable[str], rule: str, what: str) -> str | None:
         value = self.scalar(node, field)
@@ -248,7 +266,15 @@ class NodeReader:
                         "write a number and a unit: 30m, 4h, 2d or 1w")
             return None
         amount, unit = float(match.group(1)), match.group(2)
-        return timedelta(**{_DURATION_UNITS[unit]: amount})
+        try:
+            value = timedelta(**{_DURATION_UNITS[unit]: amount})
+        except OverflowError:
+            value = MAX_DURATION * 2
+        if value > MAX_DURATION:
+            self.report("invalid-value", node, field, f"'{match.group(0).strip()}' is longer than ten years",
+                        "write a shorter duration")
+            return None
+        return value
 
     def timestamp(self, node: Node | None, field: str) -> datetime | None:
         value = self.scalar(node, field)
@@ -272,7 +298,7 @@ class NodeReader:
         if node is None or is_null(node):
             return None
         if isinstance(node, ScalarNode):
-            return LocalText.plain(node.value)
+            return LocalText.plain(self._printable(node, field))
         if not isinstance(node, MappingNode):
             self.wrong_type(node, field, "a text or a mapping of language to text",
                             "write `field: text` or `field: {fr: ..., en: ...}`")
@@ -280,6 +306,10 @@ class NodeReader:
         values: dict[str, str] = {}
         for key_node, value_node in node.value:
             lang = key_node.value if isinstance(key_node, ScalarNode) else "?"
+            if lang in values:
+                self.report("duplicate-key", key_node, f"{field}.{lang}", f"'{lang}' is given twice",
+                            "keep only one of them")
+                continue
             if self.languages and lang not in self.languages and not (self.shared and LANGUAGE_CODE.match(lang)):
                 self.report("unknown-language", key_node, f"{field}.{lang}",
                             f"'{lang}' is not a language of this site (languages: {', '.join(self.languages)})",

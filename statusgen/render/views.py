@@ -101,6 +101,7 @@ class EntryView:
     updates: list[UpdateView]  # newest first
     latest: UpdateView
     next_update: When | None
+    next_update_late: bool  # the promised update is overdue at the time of the build
     window: tuple[When, When] | None
     work_started: When | None  # maintenance: the first update in progress
     work_ended: When | None  # maintenance: the resolution of work that started
@@ -301,6 +302,7 @@ class LanguageViews:
             updates=updates,
             latest=updates[0],
             next_update=self.dates.when(state.next_update_due) if state.next_update_due else None,
+            next_update_late=bool(state.next_update_due and state.next_update_due < self.facts.now),
             window=window,
             work_started=work_started,
             work_ended=work_ended,

@@ -16,6 +16,7 @@ _ENTRY_RULES = (
     promises.check_update_cadence,
     promises.check_resolution_message,
     promises.check_report,
+    promises.check_window,
     targets.check_target,
     targets.check_waiting,
 )

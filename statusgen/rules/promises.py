@@ -43,3 +43,16 @@ def check_report(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
                  f"resolved {span(now - state.resolved_at)} ago without a root cause or report; "
                  f"priority '{entry.priority.id}' expects one within {span(due_after)}",
                  "add root_cause: or write the post-incident report below the front matter")]
+
+
+def check_window(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    """Customers read an ended window that still says 'scheduled' or 'in progress' as a problem."""
+    if entry.scheduled_end is None or entry.scheduled_end >= now:
+        return []
+    state = entry_state(entry, now)
+    if not state.is_open:
+        return []
+    return [diag("window-passed", entry.path, entry.line_of("scheduled"), "scheduled.end",
+                 f"the window ended {span(now - entry.scheduled_end)} ago but the entry is still "
+                 f"'{state.status.id}'",
+                 f"record how it went: statusgen resolve {entry.id}, or an update in another status")]
