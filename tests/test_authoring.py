@@ -286,3 +286,11 @@ def test_due_target_breached_and_clean_exit(due_site):
         path.unlink()
     clean = CliRunner().invoke(main, ["due", "--root", str(due_site), "--now", NOW])
     assert clean.exit_code == 0 and "nothing due" in clean.output
+
+
+def test_slugs_fold_accents_and_ligatures():
+    from statusgen.commands.author import slugify
+
+    assert slugify("Ünïcödé Çafé ŒUVRE ß") == "unicode-cafe-oeuvre-ss"
+    assert slugify("Paiements refusés : « carte »") == "paiements-refuses-carte"
+    assert slugify("🔥") == "entry"

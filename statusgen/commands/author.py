@@ -118,9 +118,15 @@ def _resolve_status(site: Site, text: str, path: Path, root: Path) -> str:
     return current.lifecycle.resolve_status
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O",
+                            "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "TH"})
+
+
 def slugify(title: str) -> str:
     """A URL-safe slug: accents folded, lowercase, words joined by hyphens, at most 60 characters."""
-    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    folded = unicodedata.normalize("NFKD", title.translate(_LIGATURES))
+    folded = folded.encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     return slug[:60].rstrip("-") or "entry"
 
