@@ -200,3 +200,18 @@ def _merge(segments: list[Impact]) -> list[Impact]:
 def current_component_states(entry: Entry, now: datetime) -> dict[str, str]:
     """Component id -> state this entry causes right now (only the non-operational ones)."""
     return {i.component: i.state for i in impacts(entry, now) if i.end is None or i.end > now}
+
+
+def component_timeline(entry: Entry, now: datetime) -> list[dict[str, str]]:
+    """For each update (oldest first), the state of every component of the entry from that update on."""
+    segments = impacts(entry, now)
+    names = dict.fromkeys([*entry.components, *(s.component for s in segments),
+                           *(c for u in entry.updates for c in u.components)])
+    timeline = []
+    for update in entry.updates:
+        states = {}
+        for cid in names:
+            states[cid] = next((s.state for s in segments if s.component == cid and s.start <= update.at
+                                and (s.end is None or s.end > update.at)), "operational")
+        timeline.append(states)
+    return timeline

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from statusgen.model.entry import Entry
 from statusgen.model.site import Status, worst_state
-from statusgen.render.feeds import component_timeline
-from statusgen.render.calendar import plain_text
+from statusgen.model.state import component_timeline
+from statusgen.render.markup import plain_text
 from statusgen.render.urls import entry_page
 
 if TYPE_CHECKING:

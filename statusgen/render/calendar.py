@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html.parser
-import re
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -11,6 +9,7 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event, vDuration
 
 from statusgen.model.entry import Entry
+from statusgen.render.markup import plain_text
 from statusgen.render.urls import entry_page
 
 if TYPE_CHECKING:
@@ -31,36 +30,6 @@ def was_cancelled(entry: Entry, resolved_at: datetime | None) -> bool:
     if resolved_at is None or entry.scheduled_end is None or resolved_at >= entry.scheduled_end:
         return False
     return not any(entry.status_of(u).api_status in WORK_STARTED for u in entry.updates)
-
-
-class _TextOf(html.parser.HTMLParser):
-    """The text of an HTML fragment, one blank line between blocks: calendar descriptions are plain text."""
-
-    BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "tr", "dd", "dt"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "li":
-            self.parts.append("- ")
-        elif tag == "br":
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self.BLOCKS:
-            self.parts.append("\n" if tag == "li" else "\n\n")
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def plain_text(fragment: str) -> str:
-    parser = _TextOf()
-    parser.feed(fragment)
-    parser.close()
-    return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts)).strip()
 
 
 def _utc(moment: datetime) -> datetime:

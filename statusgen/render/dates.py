@@ -8,7 +8,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_timedelta, get_datetime_format, get_time_format, match_skeleton, parse_pattern
+from babel.dates import (
+    format_timedelta,
+    get_datetime_format,
+    get_time_format,
+    match_skeleton,
+    parse_pattern,
+)
 
 
 @dataclass(frozen=True)

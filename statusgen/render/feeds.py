@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from feedgen.feed import FeedGenerator
 
 from statusgen.model.entry import Entry, Update
-from statusgen.model.state import impacts
+from statusgen.model.state import component_timeline
 from statusgen.render.facts import Facts
 from statusgen.render.urls import component_page, entry_page
 from statusgen.render.views import LanguageViews
@@ -35,21 +35,6 @@ class FeedItem:
     at: datetime
     content_html: str
     categories: tuple[tuple[str, str], ...]  # (component id, component name)
-
-
-def component_timeline(entry: Entry, now: datetime) -> list[dict[str, str]]:
-    """For each update (oldest first), the state of every component of the entry from that update on."""
-    segments = impacts(entry, now)
-    names = dict.fromkeys([*entry.components, *(s.component for s in segments),
-                           *(c for u in entry.updates for c in u.components)])
-    timeline = []
-    for update in entry.updates:
-        states = {}
-        for cid in names:
-            states[cid] = next((s.state for s in segments if s.component == cid and s.start <= update.at
-                                and (s.end is None or s.end > update.at)), "operational")
-        timeline.append(states)
-    return timeline
 
 
 class FeedItems:

@@ -14,6 +14,7 @@ so no id written in a text can collide with an anchor of the page.
 from __future__ import annotations
 
 import html
+import html.parser
 import re
 
 import markdown
@@ -160,3 +161,33 @@ def sanitize(fragment: str) -> str:
     )
     # An image without alt text is invalid HTML; an empty alt marks it as decorative.
     return _IMG_WITHOUT_ALT.sub('<img alt=""', cleaned)
+
+
+class _TextOf(html.parser.HTMLParser):
+    """The text of an HTML fragment, one blank line between blocks (calendar descriptions, API bodies)."""
+
+    BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "tr", "dd", "dt"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "li":
+            self.parts.append("- ")
+        elif tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append("\n" if tag == "li" else "\n\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(fragment: str) -> str:
+    parser = _TextOf()
+    parser.feed(fragment)
+    parser.close()
+    return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts)).strip()

@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 
 from statusgen.model.entry import Entry
 from statusgen.render.facts import Facts, listing_time
-from statusgen.render.urls import Urls, component_page, entry_page, help_page, history_page
+from statusgen.render.urls import (
+    Urls,
+    component_page,
+    entry_page,
+    help_page,
+    history_page,
+)
 from statusgen.render.views import LanguageViews
 
 

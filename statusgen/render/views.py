@@ -13,8 +13,15 @@ from babel.lists import format_list
 from babel.numbers import format_percent
 
 from statusgen.model.entry import Entry, Update
-
-from statusgen.model.site import STATE_SEVERITY, Component, Lifecycle, Priority, Site, Status, worst_state
+from statusgen.model.site import (
+    STATE_SEVERITY,
+    Component,
+    Lifecycle,
+    Priority,
+    Site,
+    Status,
+    worst_state,
+)
 from statusgen.model.state import current_component_states, impacts
 from statusgen.model.text import LocalText
 from statusgen.render.dates import Dates, When
