@@ -117,7 +117,7 @@ _EN = {
     "all_incidents": "All incidents",
     "month_empty": "No incident this month.",
     "feeds_of": "Feeds",
-    "follow_incident": "Follow this incident",
+    "follow_incident": "Follow its updates",
 }
 
 _FR = {
@@ -235,7 +235,7 @@ _FR = {
     "all_incidents": "Tous les incidents",
     "month_empty": "Aucun incident ce mois-ci.",
     "feeds_of": "Flux",
-    "follow_incident": "Suivre cet incident",
+    "follow_incident": "Suivre ses mises à jour",
 }
 
 STRINGS = {"en": _EN, "fr": _FR}
