@@ -135,6 +135,13 @@ def _write(site: Path, rel: str, content: str | bytes) -> Path:
     return path
 
 
+def _edit(path: Path, old: str, new: str) -> None:
+    """Replace the first occurrence of old (which must be there) in a site file."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def _found(site: Path, now: datetime, rel: str = REL):
     report = check(site, now)
     return [d for d in report.diagnostics if d.path == rel], report
@@ -370,10 +377,7 @@ def test_duplicate_language_in_a_flow_mapping(scratch_site):
     ("default_update_cadence: 1d", "default_update_cadence: 99999999999w", "default_update_cadence"),
 ])
 def test_site_settings_that_cannot_work_are_refused(scratch_site, old, new, field):
-    path = scratch_site / "content/site.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    _edit(scratch_site / "content/site.yaml", old, new)
     found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/site.yaml"]
     assert (("invalid-value", field) in [(d.rule, d.field) for d in found]), [d.format() for d in found]
 
@@ -385,10 +389,7 @@ def test_site_settings_that_cannot_work_are_refused(scratch_site, old, new, fiel
     ("resolve_status: resolved\n", "resolve_status: monitoring\n", "'monitoring' is not a terminal resolved status"),
 ])
 def test_contradictory_lifecycles_are_refused(scratch_site, old, new, message):
-    path = scratch_site / "content/lifecycles.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _edit(scratch_site / "content/lifecycles.yaml", old, new)
     found = [d.message for d in check(scratch_site, NOW).diagnostics if d.rule == "lifecycle-definition"]
     assert message in found
 

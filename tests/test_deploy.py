@@ -8,7 +8,6 @@ actions, and the aws CLI, replaced by a fake bucket that follows its sync rules.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import re

@@ -32,11 +32,9 @@ REPORT_IDS = ["report-resume", "report-impact", "report-cause-racine", "report-c
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("language-parts") / "site"
-    result = build(REPO, out, NOW)
-    assert result.ok, [str(d) for d in result.report.diagnostics]
-    return out
+def site(site_out) -> Path:
+    """The demo site built at its demo date (shared, read-only)."""
+    return site_out
 
 
 def parse(site: Path, lang: str, page: str = ""):

@@ -18,7 +18,6 @@ import pytest
 import yaml
 from lxml import html as lxml_html
 
-from statusgen.commands.build import build
 from statusgen.render.dates import Dates
 from statusgen.render.strings import strings_for
 from support.checkers import (
@@ -67,12 +66,9 @@ FIRST_AND_LAST_DAY = {"fr": ("ven. 20 nov. 2026", "sam. 7 nov. 2026"),
 # --------------------------------------------------------------------------- #
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The demo site built at its demo date (read-only for the tests)."""
-    out = tmp_path_factory.mktemp("quality") / "site"
-    result = build(REPO, out, NOW)
-    assert result.ok, [str(d) for d in result.report.diagnostics]
-    return out
+def site(site_out) -> Path:
+    """The demo site built at its demo date (shared, read-only)."""
+    return site_out
 
 
 @pytest.fixture(scope="module")

@@ -69,29 +69,23 @@ class Markup:
 
     def field(self, text: str) -> str:
         """A message, impact, workaround or root cause: headings from h3, without ids."""
-        if not text:
-            return ""
-        cached = self._fields.get(text)
-        if cached is None:
-            cached = self._fields[text] = self._render(text, top=3)
-        return cached
+        return self._cached(self._fields, text, top=3)
 
     def report(self, text: str) -> str:
         """A post-incident report, under the page's h2: headings from h3, ids starting with 'report-'."""
-        if not text:
-            return ""
-        cached = self._reports.get(text)
-        if cached is None:
-            cached = self._reports[text] = self._render(text, top=3, id_prefix=REPORT_ID_PREFIX)
-        return cached
+        return self._cached(self._reports, text, top=3, id_prefix=REPORT_ID_PREFIX)
 
     def __call__(self, text: str) -> str:
         """A help article, under the page's h1 (its title): headings from h2, with ids."""
+        return self._cached(self._articles, text, top=2, id_prefix="", reserved=ARTICLE_RESERVED_IDS)
+
+    def _cached(self, cache: dict[str, str], text: str, **how) -> str:
+        """The same text appears in pages and feeds: each kind of text is converted once."""
         if not text:
             return ""
-        cached = self._articles.get(text)
+        cached = cache.get(text)
         if cached is None:
-            cached = self._articles[text] = self._render(text, top=2, id_prefix="", reserved=ARTICLE_RESERVED_IDS)
+            cached = cache[text] = self._render(text, **how)
         return cached
 
     def _render(self, text: str, top: int, id_prefix: str | None = None,
