@@ -243,6 +243,29 @@ def serve(root: Path, now: str | None, out: Path | None, host: str, port: int) -
               base_path=_base_path(root))
 
 
+def _starter_languages(ctx, param, value):
+    from statusgen.commands.init import DEFAULT_LANGUAGES, language_problem
+
+    problem = language_problem(tuple(value))
+    if problem:
+        raise click.BadParameter(problem)
+    return tuple(value) or DEFAULT_LANGUAGES
+
+
+@main.command()
+@click.option("--now", "now", metavar="ISO-TIME", help="Accepted like every command; init writes nothing dated.")
+@click.option("--language", "-l", "languages", multiple=True, metavar="LANG", callback=_starter_languages,
+              help="A language of the site, the first being the default (repeatable; default: fr, en).")
+@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init(now: str | None, languages: tuple[str, ...], folder: Path) -> None:
+    """Start a new site in DIR (default: here): settings, one component, lifecycles, help articles."""
+    from statusgen.commands.init import init as run_init
+    from statusgen.commands.init import next_steps
+
+    resolve_now(now)  # a malformed --now is refused here as everywhere
+    click.echo(next_steps(run_init(folder, languages), str(folder)))
+
+
 def _checked_url(url: str | None) -> str | None:
     if url is not None and not re.match(r"^https?://[^/\s]+", url):
         raise click.BadParameter(f"'{url}' is not an absolute http(s) URL", param_hint="--base-url")
