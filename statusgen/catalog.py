@@ -50,6 +50,8 @@ _RULES = [
          "content/components.yaml:9: error [duplicate-definition] components[1].id: 'dashboard' is already defined on line 2"),
     Rule("template-syntax", ERROR, "a template of the site's templates/ folder that Jinja2 cannot parse",
          "templates/index.html:12: error [template-syntax] : unexpected '}' (fix the {% %} or {{ }} tag on that line)"),
+    Rule("template-runtime", ERROR, "a template of the site's templates/ folder that fails when rendered (an undefined name, a bad filter...)",
+         "templates/index.html:7: error [template-runtime] : 'nope' is undefined (rendering index.html in 'fr'; fix the name or guard it with {% if ... is defined %})"),
     # Identity of entries.
     Rule("file-name", ERROR, "an entry file name that is not YYYY-MM-DD-slug.md",
          "incidents/Panne paiements.md:1: error [file-name] : file name must be YYYY-MM-DD-slug.md (lowercase letters, digits, hyphens)"),

@@ -11,6 +11,7 @@ import click
 
 from statusgen import __version__
 from statusgen.clock import resolve_now
+from statusgen.failures import DEBUG_VARIABLE, GuardedGroup
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 # Commands import their modules when they run, so `statusgen --help` and `validate` stay quick.
@@ -46,8 +47,15 @@ def now_option(command):
                         help="Check and build as of this time (default: SOURCE_DATE_EPOCH, else now).")(command)
 
 
-@click.group(context_settings=CONTEXT)
+def _debug(ctx, param, value: bool) -> None:
+    if value:
+        os.environ[DEBUG_VARIABLE] = "1"  # seen by every command and by serve's rebuilds
+
+
+@click.group(cls=GuardedGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="statusgen")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_debug,
+              help=f"Show the traceback of an internal error (also: {DEBUG_VARIABLE}=1).")
 def main() -> None:
     """statusgen: a static incident status site generator for teams that keep their incidents in git."""
 

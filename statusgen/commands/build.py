@@ -31,6 +31,7 @@ from statusgen.render.engine import (
 from statusgen.render.pages import page_path
 from statusgen.render.signatures import ALWAYS, Signatures
 from statusgen.render.theme import builtin_theme_dir
+from statusgen.render.trial import template_diagnostic
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,17 @@ def _build(root: Path, out: Path, now: datetime, progress: bool, workers: int | 
     state, files = prepare(site, now)
     total_pages = len(plan_pages(state.site, state.facts))
     bar = _progress_bar(total_pages) if progress else nullcontext(None)
-    with staged_output(out) as writer, bar as shown:
-        for path, data in files:
-            writer.write(path, data)
-        pages, extras = render_site(state, writer.write, workers=workers,
-                                    progress=shown.update if shown is not None else None)
+    try:
+        with staged_output(out) as writer, bar as shown:
+            for path, data in files:
+                writer.write(path, data)
+            pages, extras = render_site(state, writer.write, workers=workers,
+                                        progress=shown.update if shown is not None else None)
+    except Exception as exc:  # noqa: BLE001 - a site template failing is a diagnostic, anything else is not
+        problem = template_diagnostic(exc, root)
+        if problem is None:
+            raise
+        return BuildResult(Report(report.site, report.diagnostics + [problem], report.files))
     return BuildResult(report, pages=pages, files=len(files) + len(extras),
                        seconds=time.perf_counter() - started, out=out)
 

@@ -13,6 +13,7 @@ from statusgen.loading import SourceCache, load_site, missing_site_problem
 from statusgen.loading.entries import entry_file_names
 from statusgen.loading.templates import check_templates
 from statusgen.model.site import Site
+from statusgen.render.trial import has_own_templates, trial_render
 from statusgen.rules import check_site
 
 @dataclass(frozen=True)
@@ -43,12 +44,20 @@ class CheckCache:
     rules: dict = field(default_factory=dict)
 
 
-def check(root: Path, now: datetime, cache: CheckCache | None = None, ignore: tuple[str, ...] = ()) -> Report:
-    """Load and check the whole site; nothing is written. Rules named in ignore are not reported."""
+def check(root: Path, now: datetime, cache: CheckCache | None = None, ignore: tuple[str, ...] = (),
+          try_templates: bool = True) -> Report:
+    """Load and check the whole site; nothing is written. Rules named in ignore are not reported.
+
+    With try_templates, a site with templates of its own has a sample of its pages rendered, so
+    that their runtime errors are reported here rather than met by the build.
+    """
     missing = missing_site_problem(root)
     if missing:
         return Report(None, [missing])
     report = _check(root, now, cache)
+    if try_templates and report.site is not None and not report.errors and has_own_templates(root):
+        report = Report(report.site, sorted(report.diagnostics + trial_render(report.site, now), key=sort_key),
+                        report.files)
     if ignore:
         report = Report(report.site, [d for d in report.diagnostics if d.rule not in ignore], report.files)
     return report

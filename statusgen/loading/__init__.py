@@ -102,7 +102,7 @@ def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None
 def linked_folders(root: Path) -> list[Diagnostic]:
     """The site's own folders must be folders: a symbolic link would be silently skipped."""
     found = []
-    for rel in ("incidents", "content/pages"):
+    for rel in ("content", "incidents", "content/pages"):
         if (root / rel).is_symlink():
             found.append(diag("not-a-file", rel, 1, "", "is a symbolic link; statusgen reads real folders only",
                               "move the files into the site, or copy them"))

@@ -9,11 +9,14 @@ A site template can extend the built-in one explicitly as "default/entry.html".
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 import jinja2
 
 import statusgen
+from statusgen.loading.source import MAX_FILE_BYTES
 
 CSS_TEMPLATE = "assets/style.css"
 
@@ -27,12 +30,62 @@ def builtin_theme_dir() -> Path:
     raise FileNotFoundError("the statusgen default theme is missing from this installation")
 
 
+class SiteTemplateLoader(jinja2.BaseLoader):
+    """The site's own templates/, read as regular files only.
+
+    Jinja2's FileSystemLoader follows symbolic links: a link at templates/assets/style.css to
+    /proc/self/environ would publish the build's environment as the stylesheet. This loader
+    refuses any link or special file on the way (validate reports them as not-a-file), so
+    nothing outside the site folder is ever read into the output.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def get_source(self, environment, template):
+        parts = template.split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            raise jinja2.TemplateNotFound(template)
+        path = self.folder.joinpath(*parts)
+        if not is_plain_file(self.folder, parts):
+            raise jinja2.TemplateNotFound(template)
+        try:
+            source = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            raise jinja2.TemplateNotFound(template)
+        return source, str(path), lambda: False
+
+    def list_templates(self):
+        found = []
+        for folder, dirs, files in os.walk(self.folder):
+            dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+            base = Path(folder).relative_to(self.folder)
+            found += [(base / name).as_posix() for name in files]
+        return sorted(found)
+
+
+def is_plain_file(folder: Path, parts: list[str]) -> bool:
+    """Whether folder/parts... is a regular file reached through real folders, with no link on the way."""
+    current = folder
+    try:
+        if stat.S_ISLNK(os.lstat(current).st_mode):
+            return False
+        for part in parts[:-1]:
+            current = current / part
+            if not stat.S_ISDIR(os.lstat(current).st_mode):
+                return False
+        info = os.lstat(current / parts[-1])
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES
+
+
 def make_environment(site_root: Path) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(str(builtin_theme_dir()))
     loaders: list[jinja2.BaseLoader] = []
     own = Path(site_root) / "templates"
-    if own.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(own)))
+    if own.is_dir() and not own.is_symlink():
+        loaders.append(SiteTemplateLoader(own))
     loaders += [jinja2.PrefixLoader({"default": builtin}), builtin]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
