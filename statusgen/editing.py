@@ -8,19 +8,25 @@ concurrent edits of one file are applied one after the other and neither is lost
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
-import tempfile
+import re
+import secrets
+import shutil
+import stat
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping, Sequence, Union
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from statusgen.errors import StatusgenError
 from statusgen.loading.frontmatter import CLOSING_FENCE
+from statusgen.output import _process_alive as process_alive  # one home for "is this process still there"
 
 _BOM = "\ufeff"
 
@@ -47,33 +53,90 @@ class TextFile:
         return ((_BOM if self.bom else "") + text).encode("utf-8")
 
 
+# Characters a YAML reader takes for line breaks (NEL, LS, PS) or that it refuses raw: written
+# escaped, so the file's lines are the lines every tool sees and the text reads back exactly.
+_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_PLAIN_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
+_Reader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def scalar(value: str, indent: int) -> str:
-    """YAML for a text value after 'key: ': plain or quoted on one line, a literal block otherwise."""
-    if "\n" in value.strip("\n") and not value.startswith((" ", "\t")):
-        body = value.rstrip("\n")
-        pad = " " * indent
-        lines = [f"{pad}{line}" if line else "" for line in body.split("\n")]
-        return "|-\n" + "\n".join(lines)
-    dumped = yaml.safe_dump({"k": value.strip("\n")}, allow_unicode=True, width=10**9, default_flow_style=False)
+    """YAML for a text value after 'key: ', the key being at column indent - 2.
+
+    Plain or quoted on one line, or a literal block for readable multi-line texts; whatever the
+    text (a '---' line, leading spaces, a lone '|', line separators), it reads back exactly.
+    """
+    if "\n" in value and not _ESCAPED.search(value):
+        block = _literal(value, indent)
+        if _reads_back(block, value, indent):
+            return block
+    if _ESCAPED.search(value) or "\n" in value:
+        return double_quoted(value)
+    dumped = yaml.safe_dump({"k": value}, allow_unicode=True, width=10**9, default_flow_style=False)
     return dumped[len("k: "):].rstrip("\n").removesuffix("\n...")
 
 
-def text_field(key: str, value: dict[str, str] | str, indent: int) -> str:
-    """'key: value' lines at indent, for a plain text or a mapping of language to text."""
+def _literal(value: str, indent: int) -> str:
+    body = value.removesuffix("\n")
+    chomping = "" if value.endswith("\n") else "-"
+    first = next((line for line in body.split("\n") if line), "")
+    # A block's indentation is read from its first line: state it when that line starts with spaces.
+    indicator = "2" if first.startswith(" ") else ""
+    pad = " " * indent
+    return f"|{indicator}{chomping}\n" + "\n".join(f"{pad}{line}" if line else "" for line in body.split("\n"))
+
+
+def _reads_back(block: str, value: str, indent: int) -> bool:
+    """Whether a literal block parses back to exactly value (trailing blank lines, odd indents...)."""
+    try:
+        parsed = yaml.load(" " * (indent - 2) + "k: " + block + "\n", Loader=_Reader)
+    except yaml.YAMLError:
+        return False
+    return isinstance(parsed, dict) and parsed.get("k") == value
+
+
+def double_quoted(value: str) -> str:
+    """A one-line double-quoted YAML scalar; line breaks and invisible characters as \\n, \\u2028..."""
+    out = []
+    for char in value:
+        if char in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[char])
+        elif _ESCAPED.match(char):
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def flow_item(value: str) -> str:
+    """An item of a [a, b] list: plain when it is a simple id, else double-quoted."""
+    if _PLAIN_ID.match(value) and yaml.load(value, Loader=_Reader) == value:
+        return value
+    return double_quoted(value)
+
+
+Text = Union[str, Mapping[str, str], Sequence[tuple[str, str]]]
+
+
+def text_field(key: str, value: Text, indent: int) -> str:
+    """'key: value' lines at indent, for a plain text or language-text pairs (a mapping or a list)."""
     pad = " " * indent
     if isinstance(value, str):
         return f"{pad}{key}: {scalar(value, indent + 2)}"
+    pairs = value.items() if isinstance(value, Mapping) else value
     lines = [f"{pad}{key}:"]
-    lines += [f"{pad}  {lang}: {scalar(text, indent + 4)}" for lang, text in value.items()]
+    lines += [f"{pad}  {flow_item(lang)}: {scalar(text, indent + 4)}" for lang, text in pairs]
     return "\n".join(lines)
 
 
-def update_lines(at: str, status: str, message: dict[str, str] | str, dash: int) -> str:
+def update_lines(at: str, status: str, message: Text, dash: int) -> str:
     """A new item of the updates list, its dash at column `dash`."""
     key = dash + 2
     return "\n".join([
         f"{' ' * dash}- at: {at}",
-        f"{' ' * key}status: {status}",
+        f"{' ' * key}status: {flow_item(status)}",
         text_field("message", message, key),
     ]) + "\n"
 
@@ -99,7 +162,7 @@ def _last_position(node: Node) -> int:
     return max((_last_position(child) for child in children), default=node.end_mark.index)
 
 
-def append_update(text: str, at: str, status: str, message: dict[str, str] | str) -> str:
+def append_update(text: str, at: str, status: str, message: Text) -> str:
     """The text with one more update at the end of the `updates:` list, nothing else changed."""
     offset, yaml_text = _front_matter_bounds(text)
     root = yaml.compose(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -111,8 +174,11 @@ def append_update(text: str, at: str, status: str, message: dict[str, str] | str
     if updates.flow_style:
         raise StatusgenError("updates is written in flow style [...]; write it as a block list to use this command")
     last = updates.value[-1]
-    line = yaml_text.split("\n")[last.start_mark.line]
-    dash = last.start_mark.column - 2
+    # From the character index, not the mark's line: YAML also breaks lines at NEL, LS and PS.
+    start = last.start_mark.index
+    line_start = yaml_text.rfind("\n", 0, start) + 1
+    line = yaml_text[line_start:start]
+    dash = start - line_start - 2
     if dash < 0 or line[dash:dash + 2] != "- ":
         raise StatusgenError("cannot tell how the updates list is indented; add the update by hand")
     end = offset + _last_position(last)
@@ -135,24 +201,98 @@ def folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
+class ReadOnly(PermissionError):
+    """A file or folder without write permission: statusgen leaves it as it is."""
+
+
+WORK_PREFIX = ".statusgen-edit-"  # + pid-token: a folder per write, holding its temporary file
+_IGNORE_ALL = "# a statusgen edit in progress: never committed\n*\n"
+# Temporary files of earlier versions, made beside the file: .<name>.<random>.tmp
+_OLD_TEMPORARY = re.compile(r"^\..+\.md\.[A-Za-z0-9_]{6,}\.tmp$")
+STALE_SECONDS = 60
+
+
 def atomic_write(path: Path, data: bytes, exclusive: bool = False) -> None:
-    """Write through a temporary file and a rename: readers see the old file or the new one."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write through a temporary file and a rename: readers see the old file or the new one.
+
+    With exclusive, never replace a file: FileExistsError if path exists. A read-only file or
+    folder raises ReadOnly before anything is written. The temporary file lives in a hidden
+    folder that git ignores from inside, so a process killed mid-write leaves nothing that
+    `git add` picks up; the next write in the folder removes it.
+    """
+    folder = path.parent
+    refuse_read_only(path, exclusive)
+    remove_dead_edits(folder)
+    work = folder / f"{WORK_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    work.mkdir()
     try:
-        with os.fdopen(handle, "wb") as stream:
+        (work / ".gitignore").write_text(_IGNORE_ALL, encoding="utf-8")
+        temp = work / f".{path.name}.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        if path.exists():
-            os.chmod(temp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(temp, 0o644)
+        os.chmod(temp, stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o644)
         if exclusive:
-            os.link(temp, path)  # fails if the file appeared meanwhile: never overwrite a new entry
-            os.unlink(temp)
+            try:
+                os.link(temp, path)  # fails if the file appeared meanwhile: never overwrite a new entry
+            except FileExistsError:
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
         else:
             os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+        _sync_folder(folder)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def refuse_read_only(path: Path, new: bool = False) -> None:
+    """ReadOnly when the file (unless new) or its folder may not be written.
+
+    The mode bits count too: root may write anything, but a file made read-only on purpose
+    is not meant to be replaced, and a rename would replace it all the same.
+    """
+    targets = [path.parent] if new else [path, path.parent]
+    for target in targets:
+        try:
+            mode = os.stat(target).st_mode
+        except FileNotFoundError:
+            continue
+        if not mode & 0o222 or not os.access(target, os.W_OK):
+            raise ReadOnly(errno.EACCES, "read-only", str(target))
+
+
+def remove_dead_edits(folder: Path) -> None:
+    """Delete what killed edits left in folder: work folders of gone processes, old temporary files."""
+    try:
+        items = list(os.scandir(folder))
+    except OSError:
+        return
+    now = time.time()
+    for item in items:
+        name = item.name
+        try:
+            if name.startswith(WORK_PREFIX) and item.is_dir(follow_symlinks=False):
+                pid = name[len(WORK_PREFIX):].partition("-")[0]
+                stale = now - item.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
+                if pid.isdigit() and (stale or not process_alive(int(pid))):
+                    shutil.rmtree(item.path, ignore_errors=True)
+            elif _OLD_TEMPORARY.match(name) and item.is_file(follow_symlinks=False):
+                if now - item.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                    os.unlink(item.path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove: the write itself goes on
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; some file systems cannot sync a folder, which is no reason to fail."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
