@@ -116,22 +116,14 @@ def _text_option(name: str, help_text: str, short: str | None = None):
 
 
 def _localised(default: str | None, others: tuple[tuple[str, str], ...]):
+    """One text, or (language, text) pairs; None stands for the site's default language.
+
+    Pairs, not a mapping: a language given twice is written twice and refused by the rules,
+    instead of one text silently replacing the other.
+    """
     if not others:
         return default
-    texts = {lang: text for lang, text in others}
-    if default is not None:
-        texts = {"_": default, **texts}
-    return texts
-
-
-def _with_default_language(value, root: Path):
-    """Replace the '_' placeholder key by the site's default language."""
-    if not isinstance(value, dict) or "_" not in value:
-        return value
-    from statusgen.commands.author import load_for_edit
-
-    lang = load_for_edit(root).settings.default_language
-    return {lang if k == "_" else k: v for k, v in value.items()}
+    return ([(None, default)] if default is not None else []) + [(lang, text) for lang, text in others]
 
 
 def _parse_time(value: str | None, option: str):
@@ -157,7 +149,7 @@ def update(root: Path, now: str | None, message: str | None, message_in, status:
     """Append an update to ENTRY_ID; refused, file untouched, if it breaks the lifecycle."""
     from statusgen.commands.author import append
 
-    text = _with_default_language(_localised(message, message_in), root)
+    text = _localised(message, message_in)
     if text is None:
         raise click.UsageError("--message is required")
     written = append(root, entry_id, status, text, _parse_time(at, "--at"), resolve_now(now))
@@ -174,7 +166,7 @@ def resolve(root: Path, now: str | None, message: str | None, message_in, at: st
     """Resolve ENTRY_ID: an update in its lifecycle's resolving status."""
     from statusgen.commands.author import append
 
-    text = _with_default_language(_localised(message, message_in), root)
+    text = _localised(message, message_in)
     if text is None:
         raise click.UsageError("--message is required: tell customers what was fixed")
     written = append(root, entry_id, None, text, _parse_time(at, "--at"), resolve_now(now), resolve=True)
@@ -209,13 +201,11 @@ def new(root: Path, now: str | None, kind: str, title, title_in, priority, compo
     if kind == "maintenance":
         window = (_parse_time(answers["start"], "--start"), _parse_time(answers["end"], "--end"))
     written = create(
-        root, kind=kind,
-        title=_with_default_language(_localised(answers["title"], title_in), root),
+        root, kind=kind, title=_localised(answers["title"], title_in),
         priority=answers["priority"], components=answers["components"],
-        impact=_with_default_language(_localised(answers["impact"], impact_in), root) or "",
-        status=answers["status"],
-        message=_with_default_language(_localised(answers["message"], message_in), root),
-        at=_parse_time(at, "--at"), window=window, now=resolve_now(now))
+        impact=_localised(answers["impact"], impact_in) or "", status=answers["status"],
+        message=_localised(answers["message"], message_in),
+        at=_parse_time(at, "--at"), window=window, now=resolve_now(now), site=site)
     click.echo(f"created {written.path}")
     click.echo(f"page: {written.url}")
 

@@ -1,37 +1,46 @@
 """`statusgen new`, `update` and `resolve`: record incidents without hand-writing YAML.
 
 An edit is checked with the same rules as `validate` before it is written; a refused edit
-leaves the file byte-for-byte as it was.
+leaves the file byte-for-byte as it was. Every value given on the command line is written
+quoted where needed, so it can only ever be read back as that one value: an unknown priority
+or a status with a line break in it is refused by the rules, never injected into the YAML.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from statusgen.editing import TextFile, append_update, atomic_write, folder_lock, text_field
-from statusgen.errors import ERROR, Diagnostic, StatusgenError
-from statusgen.loading import load_site
+from statusgen.editing import (ReadOnly, Text, TextFile, append_update, atomic_write, flow_item, folder_lock,
+                               refuse_read_only, text_field)
+from statusgen.errors import ERROR, Diagnostic, StatusgenError, UsageProblem, did_you_mean
+from statusgen.failures import describe_os_error
+from statusgen.loading import load_site, missing_site_problem
 from statusgen.loading.entries import EntryContext, entry_files, entry_from_source
-from statusgen.loading.source import Source, relative
+from statusgen.loading.source import Source, read_source, relative
 from statusgen.model.entry import Entry
 from statusgen.model.site import Site
 from statusgen.rules.lifecycle import check_initial_status, check_timestamps, check_transitions
 from statusgen.rules.promises import check_resolution_message
 
-Text = dict[str, str] | str
+# A text from the command line: one string, or (language, text) pairs where None stands for
+# the site's default language (known only once the site is read).
+Given = str | list[tuple[str | None, str]]
 
 
 class EditRefused(StatusgenError):
     """An edit that breaks the rules: the diagnostics say why, the file is untouched."""
 
-    def __init__(self, diagnostics: list[Diagnostic]):
+    def __init__(self, diagnostics: list[Diagnostic], outcome: str = "the file is unchanged"):
         self.diagnostics = diagnostics
-        super().__init__("refused, the file is unchanged:\n" + "\n".join(d.format() for d in diagnostics))
+        super().__init__(f"refused, {outcome}:\n" + "\n".join(d.format() for d in diagnostics))
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,15 @@ class Written:
     url: str
 
 
+def require_site(root: Path) -> None:
+    """The same refusal as `validate` when root is not a statusgen site at all."""
+    missing = missing_site_problem(root)
+    if missing:
+        raise StatusgenError(missing.format())
+
+
 def load_for_edit(root: Path) -> Site:
+    require_site(root)
     site, diagnostics = load_site(root)
     if site is None:
         raise StatusgenError("\n".join(d.format() for d in diagnostics) or "cannot read content/site.yaml")
@@ -58,20 +75,56 @@ def local_minute(moment: datetime, site: Site) -> str:
     return moment.astimezone(ZoneInfo(site.settings.timezone)).replace(second=0, microsecond=0).isoformat()
 
 
+def in_languages(site: Site, given: Given, option: str) -> Text:
+    """A text as it will be written: the default language named, every text valid Unicode."""
+    texts = [given] if isinstance(given, str) else [text for _, text in given]
+    for text in texts:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageProblem(f"{option}: the text is not valid UTF-8; check the terminal's encoding")
+    if isinstance(given, str):
+        return given
+    return [(lang or site.settings.default_language, text) for lang, text in given]
+
+
 def find_entry_file(root: Path, entry_id: str) -> Path:
-    """The file of an entry, by id (file name without .md) or by path."""
+    """The file of an entry, by id (file name without .md) or by its path under incidents/."""
     candidate = Path(entry_id)
     if candidate.suffix == ".md" and (root / candidate).is_file():
-        return root / candidate
-    matches = [p for p in entry_files(root) if p.stem == entry_id.removesuffix(".md")]
+        path = root / candidate
+        if not path.resolve().is_relative_to((root / "incidents").resolve()):
+            raise StatusgenError(f"{entry_id} is not under incidents/; statusgen edits entries only")
+        return path
+    files = entry_files(root)
+    matches = [p for p in files if p.stem == entry_id.removesuffix(".md")]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise StatusgenError(f"no entry '{entry_id}' in incidents/ (give the file name without .md)")
+        close = closest_id(entry_id.removesuffix(".md"), [p.stem for p in files])
+        # did_you_mean words the hint; given the closest id itself, it names exactly that one.
+        hint = did_you_mean(close, [close]) if close else "give the file name without .md, as `ls incidents` shows"
+        raise StatusgenError(f"no entry '{entry_id}' in incidents/ ({hint})")
     raise StatusgenError(f"several files are named {entry_id}.md: " + ", ".join(str(m) for m in matches))
 
 
-def _checked(site: Site, text: str, raw: bytes, rel: str, entry_id: str, now: datetime) -> Entry:
+def closest_id(word: str, ids: list[str]) -> str | None:
+    """The entry id nearest to word, comparing whole ids, their beginnings and their slugs.
+
+    Ids are long: a typo in a shortened one ('2026-11-20-paiemnts') is far from every full id
+    but close to the beginning of the one meant.
+    """
+    def score(entry_id: str) -> float:
+        slug = entry_id[11:]
+        forms = (entry_id, entry_id[:len(word)], slug, slug[:len(word)])
+        return max(difflib.SequenceMatcher(None, word, form).ratio() for form in forms if form)
+
+    best = max(ids, key=score, default=None)
+    return best if best is not None and score(best) >= 0.6 else None
+
+
+def _checked(site: Site, text: str, raw: bytes, rel: str, entry_id: str, now: datetime,
+             outcome: str = "the file is unchanged") -> Entry:
     """The entry the new text describes, or EditRefused with every error it would have."""
     source = Source(rel, text, raw)
     entry, found = entry_from_source(source, entry_id, context_of(site))
@@ -80,7 +133,7 @@ def _checked(site: Site, text: str, raw: bytes, rel: str, entry_id: str, now: da
             found += rule(entry, now, site)
     errors = [d for d in found if d.level == ERROR]
     if errors or entry is None:
-        raise EditRefused(errors)
+        raise EditRefused(errors, outcome)
     return entry
 
 
@@ -88,34 +141,59 @@ def entry_url(site: Site, entry_id: str) -> str:
     return f"{site.settings.base_url}/incidents/{entry_id}/"
 
 
-def append(root: Path, entry_id: str, status: str | None, message: Text, at: datetime | None, now: datetime,
+@contextmanager
+def reported_os_errors(root: Path, outcome: str) -> Iterator[None]:
+    """A file system failure as one line naming the path and what to do, never a traceback."""
+    try:
+        yield
+    except ReadOnly as exc:
+        where = relative(Path(exc.filename), root)
+        slash = "/" if Path(exc.filename).is_dir() else ""
+        raise StatusgenError(f"{where}{slash} is read-only; {outcome} (if it is meant to change, make it "
+                             f"writable: chmod u+w {where})") from None
+    except OSError as exc:
+        exc.filename = relative(Path(exc.filename), root) if exc.filename else "incidents/"
+        exc.filename2 = None  # a temporary file's name would only confuse
+        raise StatusgenError(f"{describe_os_error(exc)}; {outcome}") from None
+
+
+def append(root: Path, entry_id: str, status: str | None, message: Given, at: datetime | None, now: datetime,
            resolve: bool = False) -> Written:
     """Add an update to an entry; with resolve, in the lifecycle's resolving status."""
-    site = load_for_edit(root)
-    path = find_entry_file(root, entry_id)
-    with folder_lock(path.parent):
-        raw = path.read_bytes()
-        try:
-            original = TextFile.decode(raw)
-        except UnicodeDecodeError:
-            raise StatusgenError(f"{relative(path, root)}: not valid UTF-8; run statusgen validate")
-        if resolve:
-            status = _resolve_status(site, original.text, path, root)
-        moment = at or now
-        text = append_update(original.text, local_minute(moment, site), status or "", message)
-        data = original.encode(text)
-        entry = _checked(site, text, data, relative(path, root), path.stem, now)
-        atomic_write(path, data)
+    with reported_os_errors(root, "the file is unchanged"):
+        site = load_for_edit(root)
+        text_to_add = in_languages(site, message, "--message")
+        path = find_entry_file(root, entry_id)
+        with folder_lock(path.parent):
+            refuse_read_only(path)
+            data, entry = _appended(site, root, path, status, text_to_add, at or now, now, resolve)
+            atomic_write(path, data)
     return Written(path, entry, entry_url(site, path.stem))
 
 
-def _resolve_status(site: Site, text: str, path: Path, root: Path) -> str:
-    current, _ = entry_from_source(Source(relative(path, root), text, b""), path.stem, context_of(site))
-    if current is None:
-        raise StatusgenError(f"{relative(path, root)} has errors; run statusgen validate")
-    if not current.lifecycle.resolve_status:
-        raise StatusgenError(f"lifecycle '{current.lifecycle.id}' sets no resolve_status")
-    return current.lifecycle.resolve_status
+def _appended(site: Site, root: Path, path: Path, status: str | None, message: Text, moment: datetime,
+              now: datetime, resolve: bool) -> tuple[bytes, Entry]:
+    """The file's new bytes and the entry they describe; EditRefused if the file or the edit breaks a rule."""
+    rel = relative(path, root)
+    source, problems = read_source(path, root)
+    current = None
+    if source is not None:
+        current, problems = entry_from_source(source, path.stem, context_of(site))
+    errors = [d for d in problems if d.level == ERROR]
+    if errors or current is None:
+        raise EditRefused(errors, f"{rel} has errors to fix first; it is unchanged")
+    if resolve:
+        status = current.lifecycle.resolve_status
+        if not status:
+            raise StatusgenError(f"lifecycle '{current.lifecycle.id}' sets no resolve_status; "
+                                 "use statusgen update with --status")
+    original = TextFile.decode(source.raw)
+    try:
+        text = append_update(original.text, local_minute(moment, site), status or "", message)
+    except StatusgenError as exc:
+        raise StatusgenError(f"{rel}: {exc.message}; the file is unchanged") from None
+    data = original.encode(text)
+    return data, _checked(site, text, data, rel, path.stem, now)
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -133,44 +211,52 @@ def slugify(title: str) -> str:
 
 def new_entry_text(*, title: Text, lifecycle: str, priority: str | None, components: list[str], impact: Text,
                    at: str, status: str, message: Text, window: tuple[str, str] | None) -> str:
-    lines = ["---", text_field("title", title, 0), f"lifecycle: {lifecycle}"]
+    lines = ["---", text_field("title", title, 0), f"lifecycle: {flow_item(lifecycle)}"]
     if priority:
-        lines.append(f"priority: {priority}")
+        lines.append(f"priority: {flow_item(priority)}")
     if components:
-        lines.append(f"components: [{', '.join(components)}]")
+        lines.append(f"components: [{', '.join(flow_item(c) for c in components)}]")
     if impact:
         lines.append(text_field("impact", impact, 0))
     if window:
         lines.append(f"scheduled: {{start: {window[0]}, end: {window[1]}}}")
-    lines += ["updates:", f"  - at: {at}", f"    status: {status}", text_field("message", message, 4), "---", ""]
+    lines += ["updates:", f"  - at: {at}", f"    status: {flow_item(status)}", text_field("message", message, 4),
+              "---", ""]
     return "\n".join(lines)
 
 
-def create(root: Path, *, kind: str, title: Text, priority: str | None, components: list[str], impact: Text,
-           status: str | None, message: Text, at: datetime | None, window: tuple[datetime, datetime] | None,
-           now: datetime) -> Written:
+def create(root: Path, *, kind: str, title: Given, priority: str | None, components: list[str], impact: Given,
+           status: str | None, message: Given, at: datetime | None, window: tuple[datetime, datetime] | None,
+           now: datetime, site: Site | None = None) -> Written:
     """Write a new entry file under incidents/, named after its date and title."""
-    site = load_for_edit(root)
+    site = site or load_for_edit(root)
     lifecycle = site.lifecycles.get(kind)
     if lifecycle is None:
         raise StatusgenError(f"no lifecycle '{kind}' in content/lifecycles.yaml")
+    title, message = in_languages(site, title, "--title"), in_languages(site, message, "--message")
+    impact = in_languages(site, impact, "--impact")
     moment = at or now
     stamp = local_minute(moment, site)
     status = status or lifecycle.initial[0]
     text = new_entry_text(title=title, lifecycle=kind, priority=priority, components=components, impact=impact,
                           at=stamp, status=status, message=message,
                           window=(local_minute(window[0], site), local_minute(window[1], site)) if window else None)
-    folder = root / "incidents"
-    folder.mkdir(exist_ok=True)
-    plain_title = title if isinstance(title, str) else next(iter(title.values()))
+    plain_title = title if isinstance(title, str) else title[0][1]
     base = f"{stamp[:10]}-{slugify(plain_title)}"
-    with folder_lock(folder):
-        taken = {p.stem for p in entry_files(root)}
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}-{n}", n + 1
-        path = folder / f"{name}.md"
-        data = text.encode("utf-8")
-        entry = _checked(site, text, data, relative(path, root), name, now)
-        atomic_write(path, data, exclusive=True)
+    data = text.encode("utf-8")
+    nothing = "nothing was written"
+    # Checked before the folder is even created: a refused entry leaves no trace.
+    entry = _checked(site, text, data, f"incidents/{base}.md", base, now, nothing)
+    with reported_os_errors(root, nothing):
+        folder = root / "incidents"
+        folder.mkdir(exist_ok=True)
+        with folder_lock(folder):
+            taken = {p.stem for p in entry_files(root)}
+            name, n = base, 2
+            while name in taken:
+                name, n = f"{base}-{n}", n + 1
+            path = folder / f"{name}.md"
+            if name != base:
+                entry = _checked(site, text, data, relative(path, root), name, now, nothing)
+            atomic_write(path, data, exclusive=True)
     return Written(path, entry, entry_url(site, name))
