@@ -9,15 +9,15 @@ import sys
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import click
 
 from statusgen import __version__
 from statusgen.clock import resolve_now
 from statusgen.commands.validate import CheckCache, Report, check
-from statusgen.errors import StatusgenError
 from statusgen.output import MARKER, Writer, check_output_folder, staged_output
 from statusgen.render.engine import (
     RenderCache,
@@ -118,59 +118,102 @@ def summary(result: BuildResult) -> str:
             f"in {result.seconds:.1f} s{warnings}")
 
 
-REPIN_AFTER = timedelta(minutes=10)
+Clock = Callable[[], datetime]
+
+
+def live_clock() -> datetime:
+    return resolve_now(None)
 
 
 class Builder:
     """Rebuilds one site again and again (for serve), re-rendering only what a change touched.
 
-    The first build, and any build after a change of definitions, help pages, templates or
-    time, is a full atomic build. After that, an edited, added or removed entry re-renders the
-    pages whose signature changed (its own pages, the status page, the history page and the
-    component pages it sits on) and the feeds and API files whose bytes changed; the result is
-    byte-identical to a full build of the same input.
+    Each rebuild is made at one moment: --now, else the current minute of the clock (pages show
+    minutes, and `new` and `update` record them). The first build, any build after a change of
+    definitions, help pages or templates, and the build after a failed one are full builds from
+    empty caches. A new minute changes every page (each shows the moment in its footer): the
+    whole output is rendered again and swapped in atomically, from the caches that do not depend
+    on time (parsed sources, compiled templates, Markdown). Within a minute, an edited, added or
+    removed entry re-renders the pages whose signature changed and the feeds and API files whose
+    bytes changed, all rendered before the first is written. Every result is byte-identical to a
+    full build of the same input at the same moment.
     """
 
-    def __init__(self, root: Path, out: Path, fixed_now: str | None = None):
+    def __init__(self, root: Path, out: Path, fixed_now: str | None = None, clock: Clock = live_clock):
         self.root = root
         self.out = out
-        self.fixed_now = fixed_now
+        self.fixed = resolve_now(fixed_now) if fixed_now else None
+        self.clock = clock
         self.checks = CheckCache()
         self.renders = RenderCache()
-        self.inputs = ""
+        self.inputs = ""  # the global inputs of the output on disk; "" forces a full build
+        self.built_at: datetime | None = None  # the moment of the output on disk
+        self.cached_at: datetime | None = None  # the moment the caches hold results of
+        self.tried_at: datetime | None = None  # the moment of the last rebuild, good or not
         self.page_signatures: dict[str, str] = {}
         self.extra_hashes: dict[str, str] = {}
-        self.pinned: datetime | None = None
 
-    def moment(self) -> datetime:
-        """--now, else the clock, kept for a few minutes: a new time means a full build."""
-        if self.fixed_now:
-            return resolve_now(self.fixed_now)
-        current = resolve_now(None)
-        if self.pinned is None or current - self.pinned > REPIN_AFTER:
-            self.pinned = current
-        return self.pinned
+    def moment(self) -> tuple[datetime, datetime]:
+        """(the moment to build at, the exact time): --now, else the clock's current minute."""
+        if self.fixed:
+            return self.fixed, self.fixed
+        exact = self.clock().replace(microsecond=0)
+        return exact.replace(second=0), exact
+
+    def outdated(self) -> bool:
+        """True when the clock has reached another minute since the last rebuild."""
+        return self.fixed is None and self.tried_at is not None and self.moment()[0] != self.tried_at
 
     def rebuild(self) -> tuple[list, str]:
-        """(errors to show, summary line); a failed build leaves the last good output in place."""
+        """(errors to show, summary line); a failed build leaves the last good output in place.
+
+        An exception a site template raised is reported as its diagnostic; any other propagates.
+        After either, the next rebuild is a full one.
+        """
         started = time.perf_counter()
         try:
-            now = self.moment()
-            report = check(self.root, now, self.checks)
+            now, report = self._check()
             if report.errors or report.site is None:
                 errors = [d for d in report.diagnostics if d.level == "error"]
                 return errors, summary(BuildResult(report))
-            inputs = global_inputs(self.root, now)
+            inputs = global_inputs(self.root)
             if inputs != self.inputs or not (self.out / MARKER).is_file():
+                self.inputs = ""
                 self.renders = RenderCache()
                 result = self._full(report, now, started)
                 self.inputs = inputs
                 return [], summary(result)
+            if now != self.built_at:
+                return [], summary(self._full(report, now, started)) + " (new minute)"
             pages, files = self._incremental(report, now)
-        except StatusgenError as exc:
-            return [], f"build refused: {exc.message}"
+        except BaseException as exc:
+            self.inputs = ""  # the output or the caches may be half updated: trust neither
+            problem = template_diagnostic(exc, self.root) if isinstance(exc, Exception) else None
+            if problem is None:
+                raise
+            return [problem], summary(BuildResult(Report(None, [problem])))
         seconds = time.perf_counter() - started
         return [], f"rebuilt {pages} pages and {files} other files in {seconds:.2f} s (incremental)"
+
+    def _check(self) -> tuple[datetime, Report]:
+        now, exact = self.moment()
+        self.tried_at = now
+        self._forget_other_moments(now)
+        report = check(self.root, now, self.checks)
+        if exact != now and any(d.rule == "timestamp-future" for d in report.diagnostics):
+            # A time written by hand with seconds, earlier in this minute: accept it, as validate does.
+            self._forget_other_moments(exact)
+            now, report = exact, check(self.root, exact, self.checks)
+        return now, report
+
+    def _forget_other_moments(self, now: datetime) -> None:
+        """Rule results, facts, views and the render memo hold values of one moment; parsed
+        sources, compiled templates and Markdown hold none and are kept."""
+        if now == self.cached_at:
+            return
+        self.checks.rules.clear()
+        self.renders = RenderCache(env=self.renders.env, markup=self.renders.markup)
+        self.cached_at = now
 
     def _full(self, report: Report, now: datetime, started: float) -> "BuildResult":
         check_output_folder(self.out, self.root)
@@ -181,39 +224,37 @@ class Builder:
                 writer.write(path, data)
             pages, extras = render_site(state, writer.write)
         files += extras
-        self._remember(state, jobs, files)
-        _warm(state)
-        return BuildResult(report, pages=pages, files=len(files), seconds=time.perf_counter() - started,
-                           out=self.out)
-
-    def _remember(self, state, jobs, files) -> None:
         signatures = Signatures(state.site, state.facts, feed_wanted)
         self.page_signatures = {page_path(job, state.contexts[job.lang].v.urls): signatures.of(job) for job in jobs}
         self.extra_hashes = {path: _hash(data) for path, data in files}
+        self.built_at = now
+        _warm(state)
+        return BuildResult(report, pages=pages, files=len(files), seconds=time.perf_counter() - started,
+                           out=self.out)
 
     def _incremental(self, report: Report, now: datetime) -> tuple[int, int]:
         state, files = prepare(report.site, now, self.renders)
         files += render_extras(state)
         jobs = plan_pages(state.site, state.facts)
         signatures = Signatures(state.site, state.facts, feed_wanted)
-        writer = Writer(self.out.resolve(), atomic=True)
         new_pages: dict[str, str] = {}
-        rendered = 0
+        outputs: list[tuple[str, bytes]] = []  # everything is rendered before anything is written
         for job in jobs:
             path = page_path(job, state.contexts[job.lang].v.urls)
             signature = signatures.of(job)
             new_pages[path] = signature
             if signature == ALWAYS or self.page_signatures.get(path) != signature:
-                writer.write(*render_job(state, job))
-                rendered += 1
+                outputs.append(render_job(state, job))
+        pages = len(outputs)
         new_extras = {path: _hash(data) for path, data in files}
-        changed = [(path, data) for path, data in files if self.extra_hashes.get(path) != new_extras[path]]
-        for path, data in changed:
+        outputs += [(path, data) for path, data in files if self.extra_hashes.get(path) != new_extras[path]]
+        writer = Writer(self.out.resolve(), atomic=True)
+        for path, data in outputs:
             writer.write(path, data)
         gone = (set(self.page_signatures) - set(new_pages)) | (set(self.extra_hashes) - set(new_extras))
         writer.remove(sorted(gone))
         self.page_signatures, self.extra_hashes = new_pages, new_extras
-        return rendered, len(changed)
+        return pages, len(outputs) - pages
 
 
 def _warm(state) -> None:
@@ -228,9 +269,9 @@ def _hash(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def global_inputs(root: Path, now: datetime) -> str:
-    """A hash of everything every page depends on: definitions, help pages, templates, the time."""
-    digest = hashlib.sha256(f"{__version__}|{now.isoformat()}".encode())
+def global_inputs(root: Path) -> str:
+    """A hash of everything every page depends on but the moment: definitions, help pages, templates."""
+    digest = hashlib.sha256(__version__.encode())
     folders = [root / "content", root / "templates", builtin_theme_dir()]
     for folder in folders:
         if not folder.is_dir():
