@@ -238,7 +238,7 @@ def serve(root: Path, now: str | None, out: Path | None, host: str, port: int) -
 
     builder = Builder(root, out or root / "output", fixed_now=now)
     run_serve(root, builder.out, host, port, builder.rebuild, echo=lambda text: click.echo(text, err=True),
-              base_path=_base_path(root))
+              base_path=_base_path(root), outdated=builder.outdated)
 
 
 def _starter_languages(ctx, param, value):
