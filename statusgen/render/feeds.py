@@ -152,8 +152,8 @@ def _generator(v: LanguageViews, spec: FeedSpec, self_path: str, self_type: str)
         fe.published(item.at)
         fe.updated(item.at)
         fe.pubDate(item.at)
-        for term, label in item.categories:
-            fe.category(term=term, label=label)
+        if item.categories:  # one call: feedgen re-maps every category set so far on each call
+            fe.category([{"term": term, "label": label} for term, label in item.categories])
     return fg
 
 
