@@ -22,7 +22,7 @@ _WHAT_TO_DO = {
     errno.EACCES: "check the permissions of that path, or run from a folder you may write to",
     errno.EPERM: "check the permissions of that path",
     errno.EROFS: "the file system is read-only: choose another --out or remount it writable",
-    errno.ENOENT: "it disappeared while statusgen was using it; run the command again",
+    errno.ENOENT: "it does not exist, or disappeared while statusgen was using it; check the path and run again",
     errno.ENOTDIR: "a file stands where a folder is expected; move it away",
     errno.EISDIR: "a folder stands where a file is expected; move it away",
     errno.EMFILE: "too many open files; raise the limit (ulimit -n) and run the command again",
