@@ -27,15 +27,6 @@ def test_version():
     assert __version__ in result.output
 
 
-@pytest.mark.parametrize("command", [[], ["validate"], ["build"]])
-def test_help_on_every_command(command):
-    result = run(*command, "--help")
-    assert result.exit_code == 0
-    assert "Usage:" in result.output
-    if command:
-        assert "--root" in result.output
-
-
 def test_demo_site_validates_clean_at_demo_date(demo_root):
     result = run("validate", "--root", str(demo_root), "--now", DEMO_NOW, "--strict")
     assert result.exit_code == 0, result.output

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import html.parser
-import os
 import re
 import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -141,10 +139,8 @@ def test_site_feed_holds_the_newest_updates_of_the_whole_site(site_out, demo_sit
 def test_atom_feeds_validate_against_rfc4287_grammar(site_out):
     require_tool_or_skip("jing")
     feeds = feeds_in(site_out, ".atom")
-    # One JVM per file: spread them over the processors.
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
-        problems = [p for errors in pool.map(lambda f: jing_errors(ATOM_RNG, f), feeds) for p in errors]
-    assert problems == []
+    assert len(feeds) > 10
+    assert jing_errors(ATOM_RNG, feeds) == []  # every feed in one JVM
 
 
 def test_atom_feeds_meet_the_rules_the_grammar_leaves_out(site_out):

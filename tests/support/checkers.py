@@ -328,14 +328,16 @@ def broken_links(site_dir: Path | str) -> list[str]:
 _JING_NOISE = "Unable to locate"  # Debian's wrapper warns about optional jars
 
 
-def jing_errors(rng: Path | str, xml: Path | str) -> list[str]:
-    """Validate ``xml`` against the RELAX NG schema ``rng`` (XML syntax; .rnc = compact).
+def jing_errors(rng: Path | str, xml: Path | str | Iterable[Path | str]) -> list[str]:
+    """Validate one XML file, or many in one JVM, against the RELAX NG schema ``rng``
+    (XML syntax; .rnc = compact).
 
     Returns jing's "path:line:col: error: message" lines.  A broken schema raises.
     """
-    rng_path, xml_path = _existing_files([rng, xml])
+    documents = [xml] if isinstance(xml, (str, Path)) else list(xml)
+    rng_path, *xml_paths = _existing_files([rng, *documents])
     jing = require_tool("jing")
-    cmd = [jing, *(["-c"] if rng_path.suffix == ".rnc" else []), str(rng_path), str(xml_path)]
+    cmd = [jing, *(["-c"] if rng_path.suffix == ".rnc" else []), str(rng_path), *map(str, xml_paths)]
     proc = _run(cmd)
     lines = [ln for ln in (proc.stdout + "\n" + proc.stderr).splitlines()
              if ln.strip() and _JING_NOISE not in ln]

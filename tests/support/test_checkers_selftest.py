@@ -146,6 +146,8 @@ def test_jing_errors(tmp_path):
     assert any("bogus" in p for p in problems) and any("integer" in p for p in problems), text
     assert all(p.startswith(f"{bad}:1:") for p in problems), text
     assert jing_errors(rng, malformed)
+    together = jing_errors(rng, [good, bad, good])  # one JVM for many files: the bad one is still named
+    assert together and all(p.startswith(f"{bad}:1:") for p in together), together
 
     broken_schema = write(tmp_path / "broken.rng", "not a schema\n")
     with pytest.raises(RuntimeError, match="schema"):
