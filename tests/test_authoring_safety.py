@@ -22,7 +22,7 @@ from statusgen.cli import main
 from statusgen.commands.author import context_of
 from statusgen.commands.prompts import complete_new
 from statusgen.commands.validate import check
-from statusgen.editing import WORK_PREFIX, append_update
+from statusgen.editing import WORK_PREFIX, TextFile, append_update
 from statusgen.loading import load_site
 from statusgen.loading.entries import entry_file_names, entry_from_source
 from statusgen.loading.source import Source
@@ -204,8 +204,6 @@ PIECES = ["\n", "\n\n", " ", "  ", "\t", "-", "---", "...", "#", ": ", "'", '"',
 
 def test_random_texts_round_trip_through_an_appended_update():
     """Property: whatever the text, appending it and reading the file back gives it exactly."""
-    from statusgen.editing import TextFile
-
     base = ("---\ntitle: T\ncomponents: [dashboard]\npriority: high\nupdates:\n"
             "  - at: 2026-11-20T14:00:00+01:00\n    status: investigating\n    message: x\n---\nReport.\n")
     generator = random.Random(8)
@@ -421,3 +419,19 @@ def test_yaml_of_the_written_file_is_plain_where_it_can_be(scratch_site):
                     "updates:\n  - at: 2026-11-20T15:00:00+01:00\n    status: investigating\n"
                     "    message: |-\n      Ligne 1\n      Ligne 2\n---\n")
     assert yaml.safe_load(text.split("---\n")[1])["updates"][0]["message"] == "Ligne 1\nLigne 2"
+
+
+@pytest.mark.parametrize("status,at", [("identifed", None), ("monitoring", "2026-11-20T10:00:00+01:00")])
+def test_a_refused_update_prints_the_lines_validate_would_print_for_it(scratch_site, status, at):
+    path = entry_file(scratch_site)
+    before = path.read_bytes()
+    when = ["--at", at] if at else []
+    result = invoke("update", OPEN, "--root", scratch_site, "-s", status, "-m", "Suite.", "--now", NOW, *when)
+    assert result.exit_code == 1 and path.read_bytes() == before
+    said = result.output.splitlines()
+    assert said[0] == "Error: refused, the file is unchanged:"
+    # The same edit, forced into the file: validate reports exactly the refused lines.
+    original = TextFile.decode(before)
+    path.write_bytes(original.encode(append_update(original.text, at or NOW, status, "Suite.")))
+    report = check(scratch_site, datetime.fromisoformat(NOW))
+    assert said[1:] == [d.format() for d in report.diagnostics if d.level == "error"]
