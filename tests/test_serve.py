@@ -222,6 +222,34 @@ def test_an_unexpected_exception_in_a_rebuild_shows_in_the_panel_and_the_next_sa
     assert tree(builder.out) == tree(full)
 
 
+def test_a_first_build_that_raises_serves_the_panel_and_debug_shows_the_traceback(
+        scratch_site, tmp_path, monkeypatch):
+    import statusgen.commands.build as build_module
+
+    broken = threading.Event()
+    broken.set()
+    real = build_module.prepare
+
+    def prepare(*args, **kwargs):
+        if broken.is_set():
+            raise RuntimeError("a library crashed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "prepare", prepare)
+    monkeypatch.setenv("STATUSGEN_DEBUG", "1")
+    builder = Builder(scratch_site, tmp_path / "out", fixed_now=NOW)
+    with serving_in_thread(builder) as (url, lines):
+        status, page = fetch_status(url + "history/")
+        assert status == 503
+        assert "statusgen: the last rebuild failed; there is no good build to show yet" in page
+        assert "RuntimeError: a library crashed" in page
+        assert any(line.startswith("Traceback") and "a library crashed" in line for line in lines)
+        broken.clear()
+        edit(scratch_site / OPEN, "---\n", "---\n# saved again\n")
+        assert wait_for(lambda: fetch_status(url)[0] == 200, 10.0), lines
+        assert ALERT not in fetch(url)
+
+
 def test_when_the_first_build_fails_every_page_is_the_panel_until_it_is_fixed(scratch_site):
     path = scratch_site / OPEN
     edit(path, "priority: high", "priority: urgent")

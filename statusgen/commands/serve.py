@@ -37,7 +37,7 @@ RELOAD_SCRIPT = """<script>
 .then(function(d){if(d.version!==v){location.reload()}else{poll()}})
 .catch(function(){setTimeout(poll,1000)})}poll()})();
 </script>"""
-NO_BUILD_PAGE = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>statusgen</title></head><body></body></html>"
+NO_BUILD_PAGE = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>statusgen</title></head><body></body></html>'
 BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
 
@@ -218,16 +218,18 @@ def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], 
     state = ServeState()
 
     def rebuild(reason: str = "save") -> None:
-        failure = ""
+        failure = trace = ""
         try:
             errors, summary = build_once()
         except (Exception, SystemExit) as exc:  # serve never dies of a rebuild: show it, retry on the next save
             errors, failure = [], failure_line(exc)
             summary = f"rebuild failed, the last good build is still served: {failure}"
             if debug_wanted():
-                echo("".join(traceback.format_exception(exc)).rstrip())
+                trace = "".join(traceback.format_exception(exc)).rstrip()
         # A new minute is no news on the terminal unless the outcome changed.
         if reason == "save" or (errors, failure) != (state.errors, state.failure):
+            if trace:
+                echo(trace)
             for diagnostic in errors:
                 echo(diagnostic.format())
             echo(summary)
