@@ -26,7 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from statusgen.errors import StatusgenError
 from statusgen.loading.frontmatter import CLOSING_FENCE
-from statusgen.output import _process_alive as process_alive  # one home for "is this process still there"
+from statusgen.output import process_alive  # one home for "is this process still there"
 
 _BOM = "\ufeff"
 

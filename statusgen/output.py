@@ -127,11 +127,11 @@ def remove_dead_stages(work: Path) -> None:
     """Delete the stages left by builds whose process is gone (killed, or the machine stopped)."""
     for stage in work.iterdir():
         kind, _, pid = stage.name.rpartition("-")
-        if kind in ("building", "previous") and pid.isdigit() and not _process_alive(int(pid)):
+        if kind in ("building", "previous") and pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:

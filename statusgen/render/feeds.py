@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
-from feedgen.feed import FeedGenerator
-
 from statusgen.model.entry import Entry, Update
+from statusgen.render import feedxml
+from statusgen.render.feedxml import Item as FeedItem
 from statusgen.model.state import component_timeline
 from statusgen.render.facts import Facts
 from statusgen.render.urls import component_page, entry_page
@@ -19,22 +19,7 @@ from statusgen.render.views import LanguageViews
 if TYPE_CHECKING:
     from statusgen.render.engine import RenderState
 
-ATOM = "application/atom+xml"
-RSS = "application/rss+xml"
-GENERATOR = "statusgen"
 TITLE_SEPARATOR = " — "
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    """One update of one entry, as a feed item in one language."""
-
-    id: str  # the update's permalink: it survives rebuilds and message edits
-    title: str
-    link: str
-    at: datetime
-    content_html: str
-    categories: tuple[tuple[str, str], ...]  # (component id, component name)
 
 
 class FeedItems:
@@ -46,6 +31,8 @@ class FeedItems:
         self.updates = updates  # every update of the site, newest first
         self.by_component = by_component  # the same, per component
         self._items: dict[tuple[str, int], FeedItem] = {}
+        self._atom: dict[tuple[str, int], str] = {}
+        self._rss: dict[tuple[str, int], str] = {}
         self._timelines: dict[str, list[dict[str, str]]] = {}
 
     def item(self, entry: Entry, update: Update) -> FeedItem:
@@ -53,6 +40,21 @@ class FeedItems:
         found = self._items.get(key)
         if found is None:
             found = self._items[key] = self._item(entry, update)
+        return found
+
+    def atom(self, entry: Entry, update: Update) -> str:
+        """The item as an Atom entry, serialised once for every feed that holds it."""
+        key = (entry.id, update.index)
+        found = self._atom.get(key)
+        if found is None:
+            found = self._atom[key] = feedxml.atom_entry(self.item(entry, update))
+        return found
+
+    def rss(self, entry: Entry, update: Update) -> str:
+        key = (entry.id, update.index)
+        found = self._rss.get(key)
+        if found is None:
+            found = self._rss[key] = feedxml.rss_item(self.item(entry, update))
         return found
 
     def newest_pairs_of_component(self, component_id: str, count: int) -> list[tuple[Entry, Update]]:
@@ -115,49 +117,6 @@ def _in_lang(fragment: str, lang: str) -> str:
 
 
 @dataclass(frozen=True)
-class FeedSpec:
-    """One feed of one language: where it lives, what it is about and its items."""
-
-    path: str  # below the language root, e.g. 'components/dashboard/feed' (no extension)
-    page: str  # the HTML page the feed follows
-    title: str
-    subtitle: str
-    items: list[FeedItem]
-    updated: datetime
-
-
-def _generator(v: LanguageViews, spec: FeedSpec, self_path: str, self_type: str) -> FeedGenerator:
-    settings = v.site.settings
-    fg = FeedGenerator()
-    fg.id(v.urls.absolute(self_path))
-    fg.title(spec.title)
-    fg.subtitle(spec.subtitle)
-    fg.language(v.lang)
-    fg.author({"name": v.text(settings.company) or v.text(settings.title)})
-    fg.generator(GENERATOR)
-    # feedgen's RSS channel <link> is the last link added: the HTML page goes last.
-    fg.link(href=v.urls.absolute(self_path), rel="self", type=self_type)
-    fg.link(href=v.urls.absolute(spec.page), rel="alternate", type="text/html")
-    # Never the build time: a rebuild of unchanged content must give the same bytes.
-    fg.updated(spec.updated)
-    fg.lastBuildDate(spec.updated)
-    fg.pubDate(spec.updated)
-    for item in spec.items:
-        fe = fg.add_entry(order="append")
-        fe.id(item.id)
-        fe.guid(item.id, permalink=True)
-        fe.title(item.title)
-        fe.link(href=item.link, rel="alternate", type="text/html")
-        fe.content(item.content_html, type="html")
-        fe.published(item.at)
-        fe.updated(item.at)
-        fe.pubDate(item.at)
-        if item.categories:  # one call: feedgen re-maps every category set so far on each call
-            fe.category([{"term": term, "label": label} for term, label in item.categories])
-    return fg
-
-
-@dataclass(frozen=True)
 class FeedPlan:
     """A feed before its items are built: enough to tell whether it changed since the last build."""
 
@@ -188,19 +147,30 @@ def _plans(v: LanguageViews, items: FeedItems, wanted: Callable[[Facts, str], bo
     return plans
 
 
-def _spec(v: LanguageViews, items: FeedItems, plan: FeedPlan) -> FeedSpec:
+def _head(v: LanguageViews, items: FeedItems, plan: FeedPlan, suffix: str) -> feedxml.Head:
     settings = v.site.settings
-    subtitle = v.text(settings.description) or v.text(settings.title)
-    chosen = [items.item(entry, update) for entry, update in plan.pairs]
     # An empty feed has no item time of its own: it takes the site's newest update (the build's --now only
     # when the site has no update at all), so that it changes with the content, never with the build.
-    if chosen:
-        updated = chosen[0].at
+    if plan.pairs:
+        updated = v.dates.local(plan.pairs[0][1].at)
     elif items.updates:
         updated = v.dates.local(items.updates[0][1].at)
     else:
         updated = v.dates.local(v.facts.now)
-    return FeedSpec(plan.path, plan.page, plan.title, subtitle, chosen, updated)
+    return feedxml.Head(
+        self_url=v.urls.absolute(plan.path + suffix), page_url=v.urls.absolute(plan.page), title=plan.title,
+        subtitle=v.text(settings.description) or v.text(settings.title), lang=v.lang,
+        author=v.text(settings.company) or v.text(settings.title), updated=updated)
+
+
+def _documents(v: LanguageViews, items: FeedItems, plan: FeedPlan) -> list[tuple[str, bytes]]:
+    """The Atom feed of a plan, and its RSS twin when it has one, as (output path, bytes)."""
+    atom = feedxml.atom_feed(_head(v, items, plan, ".atom"), [items.atom(e, u) for e, u in plan.pairs])
+    documents = [(v.urls.file(plan.path + ".atom"), atom)]
+    if plan.with_rss:
+        rss = feedxml.rss_feed(_head(v, items, plan, ".rss"), [items.rss(e, u) for e, u in plan.pairs])
+        documents.append((v.urls.file(plan.path + ".rss"), rss))
+    return documents
 
 
 def _order(entry: Entry, update: Update) -> tuple:
@@ -257,12 +227,6 @@ def feed_files(state: RenderState, wanted: Callable[[Facts, str], bool]) -> list
             signature = plan.signature(newest)
             cached = memo.get(key)
             if cached is None or cached[0] != signature:
-                spec = _spec(v, items, plan)
-                rendered = [(v.urls.file(plan.path + ".atom"), _generator(v, spec, plan.path + ".atom", ATOM)
-                             .atom_str(pretty=True))]
-                if plan.with_rss:
-                    rendered.append((v.urls.file(plan.path + ".rss"), _generator(v, spec, plan.path + ".rss", RSS)
-                                     .rss_str(pretty=True)))
-                cached = memo[key] = (signature, rendered)
+                cached = memo[key] = (signature, _documents(v, items, plan))
             files += cached[1]
     return files
