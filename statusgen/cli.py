@@ -92,7 +92,9 @@ def build(root: Path, now: str | None, out: Path | None, strict: bool, ignore: t
     """Validate the site, then render it into the output folder (atomically)."""
     from statusgen.commands.build import build as run_build
     from statusgen.commands.build import summary, wants_progress
+    from statusgen.loading import require_site
 
+    require_site(root)
     moment = resolve_now(now)
     result = run_build(root, out or root / "output", moment, progress=wants_progress(), strict=strict,
                        ignore=ignore, base_url=_checked_url(base_url))
@@ -235,7 +237,9 @@ def serve(root: Path, now: str | None, out: Path | None, host: str, port: int) -
     """Build, serve the site locally, rebuild on every save and reload open pages."""
     from statusgen.commands.build import Builder
     from statusgen.commands.serve import serve as run_serve
+    from statusgen.loading import require_site
 
+    require_site(root)
     builder = Builder(root, out or root / "output", fixed_now=now)
     run_serve(root, builder.out, host, port, builder.rebuild, echo=lambda text: click.echo(text, err=True),
               base_path=_base_path(root), outdated=builder.outdated)

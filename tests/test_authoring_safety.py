@@ -63,6 +63,8 @@ def last_message(site_root: Path, path: Path):
     ["new", "incident", "-t", "x", "-p", "high", "-c", "dashboard", "-m", "x", "--no-input"],
     ["new", "incident", "--no-input"],
     ["due"],
+    ["serve", "--port", "0"],
+    ["build"],
 ])
 def test_outside_a_site_every_command_says_what_validate_says(tmp_path, command):
     said = invoke("validate", "--root", tmp_path).output.splitlines()[0]

@@ -22,7 +22,7 @@ from statusgen.editing import (ReadOnly, Text, TextFile, append_update, atomic_w
                                refuse_read_only, text_field)
 from statusgen.errors import ERROR, Diagnostic, StatusgenError, UsageProblem, did_you_mean
 from statusgen.failures import describe_os_error
-from statusgen.loading import load_site, missing_site_problem
+from statusgen.loading import load_site, require_site
 from statusgen.loading.entries import EntryContext, entry_files, entry_from_source
 from statusgen.loading.source import Source, read_source, relative
 from statusgen.model.entry import Entry
@@ -48,13 +48,6 @@ class Written:
     path: Path
     entry: Entry
     url: str
-
-
-def require_site(root: Path) -> None:
-    """The same refusal as `validate` when root is not a statusgen site at all."""
-    missing = missing_site_problem(root)
-    if missing:
-        raise StatusgenError(missing.format())
 
 
 def load_for_edit(root: Path) -> Site:

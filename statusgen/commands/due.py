@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from statusgen.errors import StatusgenError
-from statusgen.loading import load_site, missing_site_problem
+from statusgen.loading import load_site, require_site
 from statusgen.model.entry import Entry
 from statusgen.model.state import entry_state
 from statusgen.rules.promises import check_report
@@ -79,9 +79,7 @@ def debts_of(entry: Entry, now: datetime) -> list[Due]:
 
 
 def list_due(root: Path, now: datetime) -> list[Due]:
-    missing = missing_site_problem(root)
-    if missing:
-        raise StatusgenError(missing.format())
+    require_site(root)
     site, _ = load_site(root)
     if site is None:
         raise StatusgenError("content/site.yaml cannot be read; run statusgen validate")
