@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from statusgen.catalog import diag
-from statusgen.errors import Diagnostic
+from statusgen.errors import Diagnostic, StatusgenError
 from statusgen.loading.config import load_components, load_settings
 from statusgen.loading.entries import EntryContext, entry_file_names, load_entry
 from statusgen.loading.lifecycles import load_lifecycles
@@ -115,3 +115,10 @@ def missing_site_problem(root: Path) -> Diagnostic | None:
         return None
     return diag("missing-field", "content/site.yaml", 1, "", "no content/site.yaml here: this is not a statusgen site",
                 "run statusgen in the site folder or pass --root DIR")
+
+
+def require_site(root: Path) -> None:
+    """The same refusal as `validate` when root is not a statusgen site at all (exit 1)."""
+    missing = missing_site_problem(root)
+    if missing:
+        raise StatusgenError(missing.format())
