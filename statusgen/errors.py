@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -35,16 +36,19 @@ class Diagnostic:
     hint: str = ""
 
     def format(self) -> str:
+        """One terminal line; characters a terminal would obey (escapes, bidi overrides) are shown escaped."""
+        return f"{visible(self.path)}:{self.line}: {self._text()}"
+
+    def _text(self) -> str:
         field = f"{self.field}: " if self.field else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}: {self.level} [{self.rule}] {field}{self.message}{hint}"
+        return visible(f"{self.level} [{self.rule}] {field}{self.message}{hint}")
 
     def github(self, path_prefix: str = "") -> str:
         """A workflow annotation; path_prefix makes the path relative to the repository root."""
-        # Workflow commands take newlines and a few characters percent-encoded.
-        text = self.format().split(": ", 1)[1]
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.level} file={path_prefix}{self.path},line={self.line},title={self.rule}::{text}"
+        file = _github_property(visible(path_prefix + self.path))
+        return (f"::{self.level} file={file},line={self.line},title={_github_property(self.rule)}::"
+                f"{_github_data(self._text())}")
 
     def as_dict(self) -> dict:
         return {
@@ -56,6 +60,33 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+# C0 and C1 controls, DEL, and the invisible marks that reorder or hide text (bidi overrides and
+# isolates, line and paragraph separators): file content must never steer the reader's terminal.
+_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """text with its control and bidi characters written as escapes (\\x1b, \\u202e)."""
+    if not _UNSAFE_FOR_TERMINAL.search(text):
+        return text
+    return _UNSAFE_FOR_TERMINAL.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _github_data(text: str) -> str:
+    """The message of a workflow command: '%', CR and LF percent-encoded (GitHub's escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A property value of a workflow command: also ':' and ',' (GitHub's escapeProperty)."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 class StatusgenError(click.ClickException):
