@@ -20,6 +20,9 @@ _RULES = [
          "incidents/2026-11-20-x.md:6: error [yaml-syntax] : mapping values are not allowed here"),
     Rule("yaml-alias-bomb", ERROR, "YAML aliases that expand to an unreasonable size",
          "incidents/2026-11-20-x.md:2: error [yaml-alias-bomb] : aliases expand to more than 100000 nodes"),
+    Rule("yaml-alias-cycle", ERROR, "a YAML alias inside the value it refers to (`x: &a [*a]`)",
+         "incidents/2026-11-20-x.md:9: error [yaml-alias-cycle] : an alias stands inside the value it refers to, "
+         "which would repeat it for ever (an alias may only repeat a value written before it, outside it)"),
     Rule("duplicate-key", ERROR, "the same key appears twice in one mapping",
          "incidents/2026-11-20-x.md:5: error [duplicate-key] priority: 'priority' is already set on line 3"),
     Rule("unknown-key", ERROR, "a key statusgen does not know (often a typo)",
@@ -30,6 +33,9 @@ _RULES = [
          "incidents/2026-11-20-x.md:1: error [missing-field] title: required field is missing"),
     Rule("invalid-value", ERROR, "a value outside what the field accepts (a duration, a URL, a time zone...)",
          "content/site.yaml:4: error [invalid-value] timezone: unknown time zone 'Europe/Pari' (did you mean 'Europe/Paris'?)"),
+    Rule("markdown-limit", ERROR, "Markdown nested more than 16 levels deep, or that would take too long to render",
+         "incidents/2026-11-20-x.md:31: error [markdown-limit] report: lists and block quotes nest more than 16 levels "
+         "deep here; statusgen renders at most 16 (split the text, close what is open, or put code in a ``` block)"),
     Rule("unknown-language", ERROR, "a text given in a language the site does not declare",
          "incidents/2026-11-20-x.md:2: error [unknown-language] title.de: 'de' is not a language of this site (languages: fr, en)"),
     Rule("missing-translation", WARNING, "a text lacks a site language and falls back to the default language",

@@ -7,7 +7,7 @@ its node, so every value, and every problem, knows the line it came from.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 import yaml
@@ -15,6 +15,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from statusgen.catalog import diag
 from statusgen.errors import Diagnostic, did_you_mean
+from statusgen.model.limits import FORBIDDEN_CHARACTER, describe_character
 from statusgen.model.text import LocalText
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -42,20 +43,24 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 MAX_EXPANDED_NODES = 100_000
 MAX_DURATION = timedelta(days=3653)
-# C0 controls but tab and newline, DEL and C1 controls: they break feeds (XML) and terminals.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_FLOW_DEPTH = 100
+# Any timestamp plus any duration (at most ten years) stays a valid datetime in every time zone.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 _TAG = "tag:yaml.org,2002:"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$")
+# ASCII digits only: \d and int() also accept Arabic-Indic, Devanagari... digits.
+_DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(m|min|h|d|w)\s*$")
+_DECIMAL = re.compile(r"^[-+]?[0-9][0-9_]{0,11}$")
 _DURATION_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def compose(text: str, path: str, first_line: int) -> tuple[Node | None, list[Diagnostic]]:
     """The YAML node tree of text, or a yaml-syntax / yaml-alias-bomb diagnostic."""
-    depth_problem = _flow_depth_problem(text)
-    if depth_problem:
-        return None, [diag("yaml-syntax", path, first_line, "", depth_problem)]
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        return None, [diag("yaml-syntax", path, first_line + too_deep, "",
+                           f"lists and mappings nest more than {MAX_FLOW_DEPTH} levels deep")]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -68,12 +73,16 @@ def compose(text: str, path: str, first_line: int) -> tuple[Node | None, list[Di
     except yaml.reader.ReaderError as exc:
         line = first_line + text[: exc.position].count("\n")
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-        return None, [diag("yaml-syntax", path, line, "", f"the control character #x{code:04x} is not "
-                           "allowed", "remove it (it often comes from text pasted from a terminal)")]
+        return None, [diag("yaml-syntax", path, line, "", f"{describe_character(chr(code))} is not allowed",
+                           "remove it (it often comes from text pasted from a terminal)")]
     except yaml.YAMLError as exc:
         return None, [diag("yaml-syntax", path, first_line, "", str(exc).splitlines()[0])]
     if node is not None and "&" in text and "*" in text:
-        size = _expanded_size(node)
+        size, cycle = _expanded_size(node)
+        if cycle is not None:
+            return None, [diag("yaml-alias-cycle", path, first_line + cycle.start_mark.line, "",
+                               "an alias stands inside the value it refers to, which would repeat it for ever",
+                               "an alias may only repeat a value written before it, outside it")]
         if size > MAX_EXPANDED_NODES:
             return None, [diag("yaml-alias-bomb", path, first_line, "",
                                f"aliases expand to more than {MAX_EXPANDED_NODES} nodes",
@@ -81,37 +90,55 @@ def compose(text: str, path: str, first_line: int) -> tuple[Node | None, list[Di
     return node, []
 
 
-def _flow_depth_problem(text: str) -> str:
-    """Refuse absurd [[[[...]]]] nesting before the parser recurses into it."""
+def _too_deep(text: str) -> int | None:
+    """The line offset where [[[[...]]]] nesting passes MAX_FLOW_DEPTH, before the composer recurses into it.
+
+    Read from the parser's events, which come one at a time: brackets inside quoted or block texts
+    (a message quoting code) do not count.
+    """
     if text.count("[") + text.count("{") < MAX_FLOW_DEPTH:
-        return ""
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth = max(0, depth - 1)
-    if deepest > MAX_FLOW_DEPTH:
-        return f"brackets nest more than {MAX_FLOW_DEPTH} levels deep"
-    return ""
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_FLOW_DEPTH:
+                    return event.start_mark.line
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # compose reports it, with its line
+    return None
 
 
-def _expanded_size(root: Node) -> int:
-    """How many nodes the tree holds once every alias is expanded (computed without expanding)."""
+def _expanded_size(root: Node) -> tuple[int, Node | None]:
+    """How many nodes the tree holds once every alias is expanded (computed without expanding),
+    or the first node found inside itself (`x: &a [*a]`), whose expansion would never end."""
     sizes: dict[int, int] = {}
+    # Nodes whose children are being sized: only their descendants are popped meanwhile, so
+    # meeting one of them again means it contains itself.
+    open_nodes: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
-        if id(node) in sizes:
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = min(1 + sum(sizes[id(k)] for k in _children(node)), MAX_EXPANDED_NODES + 1)
             continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            return 0, node
         kids = _children(node)
-        if children_done or not kids:
-            sizes[id(node)] = min(1 + sum(sizes[id(k)] for k in kids), MAX_EXPANDED_NODES + 1)
+        if not kids:
+            sizes[key] = 1
             continue
+        open_nodes.add(key)
         stack.append((node, True))
         stack.extend((k, False) for k in kids if id(k) not in sizes)
-    return sizes[id(root)]
+    return sizes[id(root)], None
 
 
 def _children(node: Node) -> list[Node]:
@@ -213,13 +240,14 @@ class NodeReader:
         return self._printable(node, field)
 
     def _printable(self, node: ScalarNode, field: str) -> str:
-        """The scalar's text; control characters (pasted terminal colours...) are reported and dropped."""
+        """The scalar's text; control characters (pasted terminal colours...) and noncharacters are
+        reported and dropped."""
         value = node.value
-        bad = _CONTROL.search(value)
+        bad = FORBIDDEN_CHARACTER.search(value)
         if bad:
-            self.report("invalid-value", node, field, f"contains the control character U+{ord(bad.group()):04X}",
+            self.report("invalid-value", node, field, f"contains {describe_character(bad.group())}",
                         "remove it (it often comes from text pasted from a terminal)")
-            value = _CONTROL.sub("", value)
+            value = FORBIDDEN_CHARACTER.sub("", value)
         return value
 
     def choice(self, node: Node | None, field: str, choices: Iterable[str], rule: str, what: str) -> str | None:
@@ -241,20 +269,28 @@ class NodeReader:
         return None
 
     def integer(self, node: Node | None, field: str, minimum: int = 1) -> int | None:
+        """A whole number written in decimal digits; `_` may group them (1_000).
+
+        YAML 1.1 also reads 0x1F, 0b101, 0o17 and 1:20 (base 60) as numbers: they are refused rather than
+        guessed at, and "010" is ten, as people mean it, not YAML 1.1's octal eight.
+        """
         if node is None or is_null(node):
             return None
-        if isinstance(node, ScalarNode) and node.tag == _TAG + "int":
-            text = node.value.replace("_", "")
-            try:
-                value = int(text, 0)
-            except ValueError:  # "010": YAML 1.1 octal, read as the decimal people mean
-                value = int(text, 10)
-            if value < minimum:
-                self.report("invalid-value", node, field, f"must be at least {minimum}")
-                return None
-            return value
-        self.wrong_type(node, field, "a whole number")
-        return None
+        if not isinstance(node, ScalarNode) or node.tag not in (_TAG + "int", _TAG + "str"):
+            self.wrong_type(node, field, "a whole number")
+            return None
+        if not _DECIMAL.match(node.value) or node.value.endswith("_"):
+            if node.tag == _TAG + "str" and not node.value.strip()[:1].isdigit():
+                self.wrong_type(node, field, "a whole number")
+            else:
+                self.report("invalid-value", node, field, f"'{node.value}' is not a whole number in decimal digits",
+                            "write it with the digits 0-9 only, e.g. 50 (at most 12 digits)")
+            return None
+        value = int(node.value.replace("_", ""), 10)
+        if value < minimum:
+            self.report("invalid-value", node, field, f"must be at least {minimum}")
+            return None
+        return value
 
     def duration(self, node: Node | None, field: str) -> timedelta | None:
         value = self.scalar(node, field)
@@ -291,14 +327,37 @@ class NodeReader:
             self.report("timestamp-timezone", node, field, f"'{value}' {what}",
                         "write the time with its offset, e.g. 2026-11-20T09:12:00+01:00 or ...Z")
             return None
+        if not EARLIEST <= parsed < LATEST:
+            self.report("invalid-value", node, field, f"'{value}' is outside the years statusgen accepts",
+                        f"write a time from {EARLIEST.year} to {LATEST.year - 1}")
+            return None
         return parsed
 
-    def text(self, node: Node | None, field: str) -> LocalText | None:
-        """A plain string for every language, or a mapping of language code to string."""
+    def single_text(self, node: Node | None, field: str) -> str | None:
+        """A text in the one language of its file (a help article); a blank one is reported."""
+        value = self.scalar(node, field)
+        if value is not None and not value.strip():
+            self.report("missing-field", node, field, "the text is blank",
+                        "write the text, or remove the field if it is optional")
+            return None
+        return value
+
+    def text(self, node: Node | None, field: str, blank_ok: bool = False) -> LocalText | None:
+        """A plain string for every language, or a mapping of language code to string.
+
+        A blank text (spaces only) is reported, unless blank_ok: then the caller judges it (an update
+        message may be empty in some statuses). A blank translation is always reported: its readers
+        would see nothing where the others read a text.
+        """
         if node is None or is_null(node):
             return None
         if isinstance(node, ScalarNode):
-            return LocalText.plain(self._printable(node, field))
+            value = self._printable(node, field)
+            if not blank_ok and not value.strip():
+                self.report("missing-field", node, field, "the text is blank",
+                            "write the text, or remove the field if it is optional")
+                return None
+            return LocalText.plain(value)
         if not isinstance(node, MappingNode):
             self.wrong_type(node, field, "a text or a mapping of language to text",
                             "write `field: text` or `field: {fr: ..., en: ...}`")
@@ -316,7 +375,10 @@ class NodeReader:
                             did_you_mean(lang, self.languages))
                 continue
             value = self.scalar(value_node, f"{field}.{lang}")
-            if value is not None:
+            if value is not None and not value.strip():
+                self.report("missing-field", value_node, f"{field}.{lang}", f"the '{lang}' text is blank",
+                            f"write it, or remove {lang}: to show the default language's text")
+            elif value is not None:
                 values[lang] = value
         if not values:
             self.report("missing-field", node, field, "no text in any language")
