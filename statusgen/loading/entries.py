@@ -5,18 +5,25 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from datetime import date
 from pathlib import Path
+
+from yaml.nodes import ScalarNode
 
 from statusgen.catalog import diag
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.loading.frontmatter import split_front_matter
 from statusgen.loading.source import Source, read_source, relative
-from statusgen.loading.yamlnodes import NodeReader, compose
+from statusgen.loading.texts import check_body, check_markdown_field
+from statusgen.loading.yamlnodes import NodeReader, compose, is_null
 from statusgen.model.entry import Entry, Update
 from statusgen.model.site import COMPONENT_STATES, Component, Lifecycle, Priority
 from statusgen.model.text import LocalText
 
-FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
+# [0-9], not \d: int() reads Arabic-Indic and other digits too, and the id must stay ASCII.
+FILE_NAME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
+MAX_ENTRY_ID = 100  # the id names a folder of the output, and feeds and URLs repeat it
+MARKDOWN_FIELDS = ("impact", "workaround", "root_cause")
 ENTRY_KEYS = ("title", "lifecycle", "priority", "components", "impact", "workaround", "updates",
               "root_cause", "scheduled", "retroactive", "draft")
 UPDATE_KEYS = ("at", "status", "message", "components")
@@ -62,12 +69,21 @@ def entry_file_names(root: Path) -> list[str]:
 
 def file_name_problem(path: Path, rel: str) -> Diagnostic | None:
     match = FILE_NAME.match(path.name)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return None
+    if match and len(path.stem) > MAX_ENTRY_ID:
+        return diag("file-name", rel, 1, "", f"the id is {len(path.stem)} characters long; the limit is {MAX_ENTRY_ID}",
+                    "shorten the slug: the id names the entry's folder and URL")
+    if match and _is_date(*(int(g) for g in match.groups())):
+        return None
     return diag("file-name", rel, 1, "", f"'{path.name}' does not match YYYY-MM-DD-slug.md",
                 "name it after the start date and a lowercase slug, e.g. 2026-11-20-payment-failures.md")
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+        return True
+    except ValueError:
+        return False
 
 
 def load_entry(path: Path, root: Path, ctx: EntryContext) -> tuple[Entry | None, list[Diagnostic]]:
@@ -101,6 +117,7 @@ def entry_from_source(source: Source, entry_id: str, ctx: EntryContext) -> tuple
                  "fill in title, priority and updates")
         return None, r.diagnostics
     entry = _read_entry(r, node, ctx, entry_id, front.body, source.raw)
+    check_body(r, front.body, front.body_line, "report", ctx.languages)
     if any(d.level == "error" for d in r.diagnostics):
         return None, r.diagnostics
     return entry, r.diagnostics
@@ -122,6 +139,8 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, entry_id: str, body: str
     components = _components(r, fields.get("components"), ctx)
     updates = _updates(r, fields.get("updates"), lifecycle, ctx)
     start, end = _schedule(r, fields.get("scheduled"))
+    for name in MARKDOWN_FIELDS:
+        check_markdown_field(r, fields.get(name), name)
     if lifecycle.kind == "maintenance" and "scheduled" not in fields:
         r.report("schedule", fields.get("lifecycle"), "scheduled", "a maintenance needs its window",
                  "add scheduled: {start: 2026-11-26T22:00:00+01:00, end: 2026-11-27T01:00:00+01:00}")
@@ -200,6 +219,12 @@ def _component_states(r: NodeReader, node, field: str, ctx: EntryContext) -> dic
     for cid_text, value in (keys or {}).items():
         key_node = next(k for k, v in node.value if v is value)
         cid = _component_id(r, key_node, f"{field}.{cid_text}", ctx)
+        if is_null(value) or (isinstance(value, ScalarNode) and not value.value.strip()):
+            # Left empty, the component would silently drop out of the entry.
+            r.report("missing-field", key_node, f"{field}.{cid_text}", "no state given",
+                     f"write a state ({', '.join(COMPONENT_STATES)}), or list the component without one: "
+                     f"components: [{cid_text}]")
+            continue
         state = _state(r, value, f"{field}.{cid_text}")
         if cid and state:
             result[cid] = state
@@ -223,7 +248,8 @@ def _updates(r: NodeReader, node, lifecycle: Lifecycle, ctx: EntryContext) -> li
                      f"unknown status '{status}' for lifecycle '{lifecycle.id}'",
                      did_you_mean(status, lifecycle.statuses))
             status = None
-        message = r.text(keys.get("message"), f"{field}.message")
+        message = r.text(keys.get("message"), f"{field}.message", blank_ok=True)
+        check_markdown_field(r, keys.get("message"), f"{field}.message")
         resolving = status is not None and lifecycle.statuses[status].is_resolved
         if message is not None and not message and not resolving:  # resolving ones: rule resolution-message
             r.report("missing-field", keys["message"], f"{field}.message", "the message is empty",

@@ -18,6 +18,7 @@ class FrontMatter:
     yaml: str
     first_line: int  # file line of the first YAML line
     body: str
+    body_line: int = 0  # file line of the body's first line
 
 
 def split_front_matter(source: Source) -> tuple[FrontMatter | None, list[Diagnostic]]:
@@ -31,7 +32,7 @@ def split_front_matter(source: Source) -> tuple[FrontMatter | None, list[Diagnos
     closing = CLOSING_FENCE.search(rest)
     if closing:
         body = rest[closing.end():].removeprefix("\n")
-        return FrontMatter(rest[: closing.start()], 2, body), []
+        return FrontMatter(rest[: closing.start()], 2, body, 3 + rest.count("\n", 0, closing.start())), []
     return None, [diag("front-matter", source.path, 1, "",
                        "no closing '---' line after the front matter",
                        "add a line '---' after the last YAML field")]

@@ -9,10 +9,12 @@ from statusgen.catalog import diag
 from statusgen.errors import Diagnostic
 from statusgen.loading.frontmatter import split_front_matter
 from statusgen.loading.source import read_source, relative
+from statusgen.loading.texts import check_body
 from statusgen.loading.yamlnodes import NodeReader, compose
 from statusgen.model.site import Page
 
 GENERATED_ARTICLES = ("statuses", "priorities")
+MAX_SLUG = 100  # the slug names the article's folder in the output
 PAGE_NAME = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\.md$")
 
 
@@ -38,6 +40,9 @@ def _load_page(path: Path, root: Path, languages: tuple[str, ...]):
         return None, [diag("file-name", rel, 1, "", f"'{path.name}' does not match <slug>.<lang>.md",
                            "name help pages like report-an-incident.en.md")]
     slug, lang = match.groups()
+    if len(slug) > MAX_SLUG:
+        return None, [diag("file-name", rel, 1, "", f"the slug is {len(slug)} characters long; the limit is {MAX_SLUG}",
+                           "shorten it: the slug names the article's folder and URL")]
     if slug in GENERATED_ARTICLES:
         return None, [diag("file-name", rel, 1, "", f"help/{slug}/ is the article statusgen generates from "
                            "content/lifecycles.yaml", "give the article another name")]
@@ -58,9 +63,11 @@ def _load_page(path: Path, root: Path, languages: tuple[str, ...]):
         if node is None:
             r.report("missing-field", front.first_line, "title", "required field is missing")
         return None, r.diagnostics
-    title = r.scalar(fields.get("title"), "title")
+    title = r.single_text(fields.get("title"), "title")
+    summary = r.single_text(fields.get("summary"), "summary")
+    check_body(r, front.body, front.body_line, "body")
     page = Page(slug=slug, lang=lang, title=title or slug,
-                summary=r.scalar(fields.get("summary"), "summary") or "",
+                summary=summary or "",
                 order=r.integer(fields.get("order"), "order", minimum=0) or 0,
                 body=front.body, path=rel)
     if any(d.level == "error" for d in r.diagnostics):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+LANGUAGE_MARK = "<!-- lang:"  # a line '<!-- lang: en -->' starts the English part of a report
+
 
 @dataclass(frozen=True)
 class LocalText:
@@ -42,3 +44,27 @@ class LocalText:
 
     def __bool__(self) -> bool:
         return any(v.strip() for v in self.values.values())
+
+
+def language_mark(line: str) -> str | None:
+    """The language a '<!-- lang: en -->' line starts, or None when the line is not such a mark."""
+    stripped = line.strip()
+    if stripped.startswith(LANGUAGE_MARK) and stripped.endswith("-->"):
+        return stripped[len(LANGUAGE_MARK):-3].strip()
+    return None
+
+
+def language_parts(body: str) -> list[tuple[str, int, str]]:
+    """A report cut at its language marks: (language, or '' before the first mark; line offset of the
+    part's first line; the part's text without its mark)."""
+    parts: list[tuple[str, int, str]] = []
+    lang, start, lines = "", 0, []
+    for offset, line in enumerate(body.split("\n")):
+        mark = language_mark(line) if LANGUAGE_MARK in line else None
+        if mark is None:
+            lines.append(line)
+            continue
+        parts.append((lang, start, "\n".join(lines)))
+        lang, start, lines = mark, offset + 1, []
+    parts.append((lang, start, "\n".join(lines)))
+    return parts

@@ -21,6 +21,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify
 
+from statusgen.model.limits import FORBIDDEN_CHARACTER, markdown_problem
+
 _EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
 
@@ -90,15 +92,25 @@ class Markup:
 
     def _render(self, text: str, top: int, id_prefix: str | None = None,
                 reserved: frozenset[str] = frozenset()) -> str:
+        # Validation refuses both; a text that skipped it must still not break a feed or stall the build.
+        text = FORBIDDEN_CHARACTER.sub("", text)
         stripped = text.strip()
         if _PLAIN.match(stripped) and not _LIST_OR_QUOTE_START.match(stripped):
             return f"<p>{html.escape(stripped, quote=False)}</p>"
+        if markdown_problem(text):
+            return _escaped_paragraphs(text)
         md = self._md
         md.reset()
         cleaned = sanitize(md.convert(text))
         if "<h" in cleaned or "<table>" in cleaned:
             cleaned = _structure(cleaned, top, id_prefix, reserved, self.table_label)
         return cleaned
+
+
+def _escaped_paragraphs(text: str) -> str:
+    """The text as written, without Markdown: one paragraph per block, every character escaped."""
+    blocks = (block.strip() for block in re.split(r"\n[ \t]*\n", text))
+    return "\n".join(f"<p>{html.escape(block, quote=False)}</p>" for block in blocks if block)
 
 
 def _structure(fragment: str, top: int, id_prefix: str | None, reserved: frozenset[str],
@@ -110,7 +122,7 @@ def _structure(fragment: str, top: int, id_prefix: str | None, reserved: frozens
     """
     levels = [int(level) for level in _HEADING_LEVEL.findall(fragment)]
     shift = top - min(levels) if levels else 0
-    ids = set(reserved)
+    ids = dict.fromkeys(reserved, 0)
     label = table_label
 
     def replace(match: re.Match) -> str:
@@ -133,14 +145,22 @@ def _structure(fragment: str, top: int, id_prefix: str | None, reserved: frozens
     return _HEADING_OR_TABLE.sub(replace, fragment)
 
 
-def _unique(anchor: str, taken: set[str]) -> str:
-    """anchor, or anchor_1, anchor_2... (as Markdown's toc numbers repeated headings)."""
-    candidate, n = anchor, 0
-    while candidate in taken:
+def _unique(anchor: str, taken: dict[str, int]) -> str:
+    """anchor, or anchor_1, anchor_2... (as Markdown's toc numbers repeated headings).
+
+    taken maps each id to the last number tried after it, so a thousand equal headings cost a thousand steps.
+    """
+    n = taken.get(anchor)
+    if n is None:
+        taken[anchor] = 0
+        return anchor
+    while True:
         n += 1
         candidate = f"{anchor}_{n}"
-    taken.add(candidate)
-    return candidate
+        if candidate not in taken:
+            taken[anchor] = n
+            taken[candidate] = 0
+            return candidate
 
 
 def sanitize(fragment: str) -> str:
