@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
@@ -16,6 +18,7 @@ from statusgen.model.site import BusinessHours, Component, Settings
 from statusgen.model.text import LocalText
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+MAX_ID = 64  # component ids name folders and files of the output (components/<id>/, badges/<id>.svg)
 API_SECTIONS = ("incidents", "scheduled_maintenances", "none")
 API_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem",
                 "scheduled", "in_progress", "verifying", "completed")
@@ -50,9 +53,9 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
     r.languages = languages
     title = r.text(fields.get("title"), "title")
     base_url = r.scalar(fields.get("base_url"), "base_url") or ""
-    if base_url and not re.match(r"^https?://[^/\s?#\"'<>]+(/[^\s?#\"'<>]*)?$", base_url):
-        r.report("invalid-value", fields["base_url"], "base_url",
-                 f"'{base_url}' is not an absolute http(s) URL without query or fragment",
+    problem = check_base_url(base_url) if base_url else None
+    if problem:
+        r.report("invalid-value", fields["base_url"], "base_url", f"'{base_url}' {problem}",
                  "write it as https://status.example.com or https://example.com/status")
         base_url = ""
     timezone = r.scalar(fields.get("timezone"), "timezone") or "UTC"
@@ -80,6 +83,56 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
         history_per_page=r.integer(fields.get("history_per_page"), "history_per_page") or 6,
     )
     return settings, r.diagnostics
+
+
+_HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+_PORT = re.compile(r"^[0-9]{1,5}$")
+_PATH = re.compile(r"^(?:[A-Za-z0-9._~!$&()*+,;=:@/-]|%[0-9A-Fa-f]{2})*$")
+
+
+def check_base_url(url: str) -> str | None:
+    """What keeps url from being the address the site is published at, or None when it can be.
+
+    The one check of site.yaml's base_url and of `build --base-url`: an absolute http(s) URL with an
+    ASCII host, a port in range, no user, query or fragment, and a path without empty or dot segments
+    (every link and feed id of the site starts with it).
+    """
+    if not re.match(r"^https?://", url, re.IGNORECASE):
+        return "is not an absolute URL starting with https:// or http://"
+    if re.search(r"[^\x21-\x7e]", url):
+        return "contains spaces, control or non-ASCII characters (percent-encode them; write the host in its xn-- form)"
+    if "?" in url or "#" in url:
+        return "has a query (?) or a fragment (#); the site's address cannot have one"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed [IPv6] host
+        return "is not a well-formed URL"
+    if "@" in parts.netloc:
+        return "holds a user name or password; the site's address cannot have one"
+    host, port = parts.netloc, None
+    if ":" in host and not host.endswith("]"):
+        host, port = host.rsplit(":", 1)
+    if port is not None and (not _PORT.match(port) or not 1 <= int(port) <= 65535):
+        return f"has the port '{port}'; a port is a number from 1 to 65535"
+    if not _is_host(host):
+        return f"has the host '{host}', which is not a host name or an IP address"
+    if not _PATH.match(parts.path):
+        return "has a path with characters a URL cannot hold unencoded"
+    segments = parts.path.split("/")[1:]
+    if "" in segments[:-1] or any(s in (".", "..") for s in segments):
+        return "has '//', '/./' or '/../' in its path"
+    return None
+
+
+def _is_host(host: str) -> bool:
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+            return True
+        except ValueError:
+            return False
+    labels = host.lower().removesuffix(".").split(".")
+    return len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
 
 
 def _is_timezone(name: str) -> bool:
@@ -129,7 +182,7 @@ def _business_hours(r: NodeReader, node) -> BusinessHours:
     hours = {}
     for key in ("start", "end"):
         value = r.scalar(fields.get(key), f"business_hours.{key}")
-        if value is not None and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+        if value is not None and not re.match(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", value):
             r.report("invalid-value", fields[key], f"business_hours.{key}", f"'{value}' is not a time",
                      "write it as 09:00 (quoted: \"09:00\")")
             value = None
@@ -149,6 +202,10 @@ def check_id(r: NodeReader, node, field: str) -> str | None:
     if not SAFE_ID.match(value):
         r.report("unsafe-id", node, field, f"'{value}' is not a safe URL segment",
                  "use lowercase letters, digits, '-' and '_'")
+        return None
+    if len(value) > MAX_ID:
+        r.report("unsafe-id", node, field, f"the id is {len(value)} characters long; the limit is {MAX_ID}",
+                 "shorten it: ids name folders and files of the site")
         return None
     return value
 

@@ -170,6 +170,30 @@ def _check_waiting_rules(r: NodeReader, status: Status, statuses: dict[str, Stat
                  f"'{target.id}' is not a resolved status", "auto-resolution must resolve the entry")
 
 
+def _check_reachable(r: NodeReader, where, base: str, moves: tuple, statuses: dict[str, Status],
+                     reopen: bool) -> None:
+    """Each terminal status can be reached from a first status, through transitions or auto-resolution:
+    otherwise no entry could ever end there. moves is (initial, terminal, transitions)."""
+    initial, terminal, transitions = moves
+    reached, pending = set(initial), list(initial)
+    while pending:
+        status = pending.pop()
+        if status in terminal and not reopen:
+            continue  # nothing follows a terminal status
+        following = list(transitions.get(status, ()))
+        if statuses[status].auto_resolve_to in statuses:
+            following.append(statuses[status].auto_resolve_to)
+        for after in following:
+            if after not in reached:
+                reached.add(after)
+                pending.append(after)
+    for status in terminal:
+        if status not in reached:
+            r.report("lifecycle-definition", where, f"{base}.terminal",
+                     f"'{status}' cannot be reached from the first statuses ({', '.join(initial)})",
+                     f"add a transition to '{status}' from one of: {', '.join(sorted(set(reached) - set(terminal)))}")
+
+
 def _status_ids(r: NodeReader, node, field: str, statuses: dict[str, Status]) -> tuple[str, ...]:
     ids = []
     for index, item in enumerate(r.sequence(node, field) or ()):
@@ -237,6 +261,9 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
     if "terminal" in keys and not terminal:
         r.report("lifecycle-definition", keys["terminal"], f"{base}.terminal", "no status ends an entry",
                  "list the resolved statuses")
+    reopen = bool(r.boolean(keys.get("reopen"), f"{base}.reopen"))
+    if initial and terminal:
+        _check_reachable(r, keys["terminal"], base, (initial, terminal, transitions), statuses, reopen)
     default_kind = "maintenance" if api == "scheduled_maintenances" else "incident"
     return Lifecycle(
         id=lid,
@@ -251,7 +278,7 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
                                  "unknown-state", "component state") or "from_priority",
         resolve_status=resolve_status,
         default_priority=default_priority,
-        reopen=bool(r.boolean(keys.get("reopen"), f"{base}.reopen")),
+        reopen=reopen,
         enforce_target=r.boolean(keys.get("enforce_target"), f"{base}.enforce_target") is not False,
         enforce_cadence=r.boolean(keys.get("enforce_cadence"), f"{base}.enforce_cadence") is not False,
     )
