@@ -113,6 +113,18 @@ CASES = [
     ("whitespace-only", "\n  \n", "empty-file", 1, NOW),
     ("alias-bomb", BILLION_LAUGHS, "yaml-alias-bomb", 2, NOW),
     ("deep-nesting", "---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n", "yaml-syntax", 2, NOW),
+    ("alias-cycle", _sub("workaround: Relancer le paiement après une minute.", "workaround: &w [a, [b, *w]]"),
+     "yaml-alias-cycle", 7, NOW),
+    ("markdown-nesting", BASE + "".join("    " * i + "- x\n" for i in range(20)), "markdown-limit", 38, NOW),
+    ("markdown-brackets", _sub("      Un fournisseur de paiement répond lentement.", "      " + "[" * 3000),
+     "markdown-limit", 15, NOW),
+    ("component-without-state", _sub("components: [payments-api, dashboard]", "components: {payments-api: }"),
+     "missing-field", 5, NOW),
+    ("year-one", _sub("at: 2026-11-20T09:12:00+01:00", "at: 0001-01-01T00:00:00+01:00"), "invalid-value", 9, NOW),
+    ("report-language", BASE + "<!-- lang: de -->\nBericht.\n", "unknown-language", 22, NOW),
+    ("report-noncharacter", BASE + "Suite \uffff.\n", "invalid-value", 22, NOW),
+    ("blank-translation", _sub("title: Paiements refusés par intermittence", "title: {fr: ' ', en: Payments}"),
+     "missing-field", 2, NOW),
     ("schedule", MAINTENANCE.replace("end: 2026-11-27T01:00", "end: 2026-11-26T21:00"), "schedule", 5, NOW),
     ("maintenance-without-window", MAINTENANCE.replace("scheduled: {start: 2026-11-26T22:00:00+01:00, "
                                                        "end: 2026-11-27T01:00:00+01:00}\n", ""), "schedule", 3, NOW),
@@ -258,6 +270,7 @@ def test_every_rule_is_exercised_and_documented():
     tested = {case[2] for case in CASES} | {
         "encoding", "file-too-large", "not-a-file", "file-name", "file-date", "duplicate-id", "unsafe-id",
         "lifecycle-definition", "template-syntax",
+        "template-runtime",  # tests/test_failures.py
     }
     untested = set(RULES) - tested - {"invalid-value", "duplicate-definition"}
     assert untested == set()
