@@ -121,6 +121,8 @@ HOSTILE = [
      "invalid-value", REL, 7),
     ("year-9999", {REL: entry("at: 2026-11-20T11:02:00+01:00", "at: 9999-12-31T23:59:00-01:00")},
      "invalid-value", REL, 10),
+    ("year-1970", {REL: entry("at: 2026-11-20T09:12:00+01:00", "at: 1970-12-31T23:00:00-01:00")},
+     "invalid-value", REL, 7),
     ("window-ends-at-datetime-max", {"incidents/2026-11-19-window.md": MAINTENANCE.replace(
         "end: 2026-11-27T01:00:00+01:00", "end: 9999-12-31T23:59:59-12:00")},
      "invalid-value", "incidents/2026-11-19-window.md", 5),
@@ -186,8 +188,8 @@ VALID = [
     ("many-closed-links", {REL: ENTRY + "\n" + " ".join(f"[lien {i}](https://x.example/{i})" for i in range(300))}),
     ("report-in-two-languages", {REL: ENTRY + "<!-- lang: en -->\nThe report.\n"}),
     ("base-url-with-port-and-path", {SITE: base_url("https://status.orbeline.example:8443/status")}),
-    ("timestamps-in-1970", {REL: entry("at: 2026-11-20T09:12:00+01:00", "at: 1970-01-01T01:00:00+01:00")
-                            .replace("2026-11-20T11:02", "1970-01-01T11:02")}),
+    ("timestamps-in-1971", {REL: entry("at: 2026-11-20T09:12:00+01:00", "at: 1971-01-01T01:00:00+01:00")
+                            .replace("2026-11-20T11:02", "1971-01-01T11:02")}),
 ]
 
 

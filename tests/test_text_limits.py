@@ -9,7 +9,7 @@ import pytest
 
 from statusgen.errors import Diagnostic
 from statusgen.loading.config import check_base_url
-from statusgen.model.limits import FORBIDDEN_CHARACTER, MAX_NESTING, forbidden_characters, markdown_problem
+from statusgen.model.limits import MAX_NESTING, first_forbidden, forbidden_characters, markdown_problem
 from statusgen.model.text import language_parts
 from statusgen.render.markup import Markup
 
@@ -91,8 +91,9 @@ def test_forbidden_characters_are_found_and_stripped():
     text = "ok\nbad \x1b[31m\nnon \ufffe and \U0010ffff\nsurrogate \ud800\n\ttab is fine"
     assert forbidden_characters(text) == [(1, "the control character U+001B"), (2, "the noncharacter U+FFFE"),
                                           (3, "the lone surrogate U+D800")]
-    html = Markup().field("a \ufdd0 b \x07 c")
-    assert not FORBIDDEN_CHARACTER.search(html)
+    html = Markup().field("a \ufdd0 b \x07 c \U0002fffe d \U00020000")
+    assert first_forbidden(html) is None and "\U00020000" in html
+    assert first_forbidden("CJK \U00020000 and emoji \U0001f600 are fine") is None
 
 
 def test_language_parts_keep_their_lines():

@@ -18,16 +18,20 @@ _HINT = "split the text, close what is open, or put code in a ``` block"
 def check_markdown_field(r: NodeReader, node: Node | None, field: str) -> None:
     """The Markdown of a text field of the front matter: plain, or one value per language."""
     if isinstance(node, ScalarNode):
-        _check_markdown(r, node.value, _first_text_line(r, node), field)
+        _check_scalar(r, node, field)
     elif isinstance(node, MappingNode):
         for key, value in node.value:
             if isinstance(key, ScalarNode) and isinstance(value, ScalarNode):
-                _check_markdown(r, value.value, _first_text_line(r, value), f"{field}.{key.value}")
+                _check_scalar(r, value, f"{field}.{key.value}")
 
 
-def _first_text_line(r: NodeReader, node: ScalarNode) -> int:
-    # A block scalar (| or >) starts on the line after its indicator; offsets count from there.
-    return r.line(node) + (1 if node.style in ("|", ">") else 0)
+def _check_scalar(r: NodeReader, node: ScalarNode, field: str) -> None:
+    problem = markdown_problem(node.value)
+    if problem:
+        # A block scalar (| or >) starts on the line after its indicator; offsets count from there.
+        offset, message = problem
+        first_line = r.line(node) + (1 if node.style in ("|", ">") else 0)
+        r.report("markdown-limit", first_line + offset, field, message, _HINT)
 
 
 def _check_markdown(r: NodeReader, text: str, first_line: int, field: str) -> None:

@@ -7,7 +7,7 @@ its node, so every value, and every problem, knows the line it came from.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable
 
 import yaml
@@ -15,7 +15,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from statusgen.catalog import diag
 from statusgen.errors import Diagnostic, did_you_mean
-from statusgen.model.limits import FORBIDDEN_CHARACTER, describe_character
+from statusgen.model.limits import FIRST_YEAR, LAST_YEAR, describe_character, first_forbidden, strip_forbidden
 from statusgen.model.text import LocalText
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -44,9 +44,6 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 MAX_EXPANDED_NODES = 100_000
 MAX_DURATION = timedelta(days=3653)
 MAX_FLOW_DEPTH = 100
-# Any timestamp plus any duration (at most ten years) stays a valid datetime in every time zone.
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 _TAG = "tag:yaml.org,2002:"
 # ASCII digits only: \d and int() also accept Arabic-Indic, Devanagari... digits.
@@ -243,11 +240,11 @@ class NodeReader:
         """The scalar's text; control characters (pasted terminal colours...) and noncharacters are
         reported and dropped."""
         value = node.value
-        bad = FORBIDDEN_CHARACTER.search(value)
+        bad = first_forbidden(value)
         if bad:
-            self.report("invalid-value", node, field, f"contains {describe_character(bad.group())}",
+            self.report("invalid-value", node, field, f"contains {describe_character(bad)}",
                         "remove it (it often comes from text pasted from a terminal)")
-            value = FORBIDDEN_CHARACTER.sub("", value)
+            value = strip_forbidden(value)
         return value
 
     def choice(self, node: Node | None, field: str, choices: Iterable[str], rule: str, what: str) -> str | None:
@@ -327,9 +324,9 @@ class NodeReader:
             self.report("timestamp-timezone", node, field, f"'{value}' {what}",
                         "write the time with its offset, e.g. 2026-11-20T09:12:00+01:00 or ...Z")
             return None
-        if not EARLIEST <= parsed < LATEST:
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
             self.report("invalid-value", node, field, f"'{value}' is outside the years statusgen accepts",
-                        f"write a time from {EARLIEST.year} to {LATEST.year - 1}")
+                        f"write a time from {FIRST_YEAR} to {LAST_YEAR}")
             return None
         return parsed
 

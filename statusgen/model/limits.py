@@ -16,10 +16,15 @@ import bisect
 import re
 
 # Surrogates cannot be encoded; noncharacters and C0/C1 controls (but tab and newline) are not allowed in
-# XML 1.0 feeds, and controls drive terminals (colours, cursor moves, window titles).
-_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF)
-                                           for plane in range(17))
-FORBIDDEN_CHARACTER = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+# XML 1.0 feeds, and controls drive terminals (colours, cursor moves, window titles). One class with a
+# range runs ten times faster than one listing the last two code points of every plane: beyond U+1FFFE
+# it also matches characters that are fine, which is_forbidden then tells apart.
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1
+                      "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]")
+
+# Years of the timestamps statusgen accepts: any of them plus any duration it accepts (ten years at most)
+# stays a valid datetime in every time zone, and 1970 minus the 90 days of the status page too.
+FIRST_YEAR, LAST_YEAR = 1971, 9000
 
 MAX_NESTING = 16  # levels of lists and block quotes
 MARKDOWN_BUDGET = 500_000  # estimated microseconds to render one text
@@ -34,11 +39,33 @@ _FENCE_SCAN = 400  # the fenced-code regex searches again from the start after e
 
 # Below this length every scan together stays far under the budget: only nesting needs a look.
 _ALWAYS_CHEAP = 400
+_CONTAINER_MARKS = (">", "*", "+", "-", ".", ")", "\t", "    ")
 _CONTAINER = re.compile(r"(?:>|[*+-](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))[ \t]*")
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
-_INLINE_MARK = re.compile(r"[\\`*_\[\]<>&!]")
+_INLINE_MARKS = "\\`*_[]<>&!"
 _SCANNED = re.compile(r"\\.|`+|[\[\]()]", re.DOTALL)
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
+
+
+def is_forbidden(char: str) -> bool:
+    code = ord(char)
+    return code < 0x1FFFE or code & 0xFFFE == 0xFFFE
+
+
+def first_forbidden(text: str) -> str | None:
+    """The first character of text that a feed or a terminal cannot take, or None."""
+    if not _SUSPECT.search(text):
+        return None  # nearly always: one search in C
+    for match in _SUSPECT.finditer(text):
+        if is_forbidden(match.group()):
+            return match.group()
+    return None
+
+
+def strip_forbidden(text: str) -> str:
+    if not _SUSPECT.search(text):
+        return text
+    return _SUSPECT.sub(lambda m: "" if is_forbidden(m.group()) else m.group(), text)
 
 
 def describe_character(char: str) -> str:
@@ -57,7 +84,9 @@ def forbidden_characters(text: str) -> list[tuple[int, str]]:
     """(line offset, description) of the first forbidden character of each line that holds one."""
     found: list[tuple[int, str]] = []
     last_line = -1
-    for match in FORBIDDEN_CHARACTER.finditer(text):
+    for match in _SUSPECT.finditer(text):
+        if not is_forbidden(match.group()):
+            continue
         line = text.count("\n", 0, match.start())
         if line != last_line:
             found.append((line, describe_character(match.group())))
@@ -80,35 +109,25 @@ def nesting_depth(line: str) -> int:
 
 def markdown_problem(text: str) -> tuple[int, str] | None:
     """(line offset, message) when a Markdown text nests too deeply or would take too long to render."""
-    lines = text.split("\n")
     if len(text) <= _ALWAYS_CHEAP:
+        if sum(map(text.count, _CONTAINER_MARKS)) <= MAX_NESTING:
+            return None  # not even enough marks and indents to nest too deep: most messages
+        lines = text.split("\n")
         deep = next((i for i, line in enumerate(lines) if nesting_depth(line) > MAX_NESTING), None)
         return None if deep is None else (deep, _TOO_DEEP)
+    lines = text.split("\n")
     fenced, fence_scan = _fences(lines)
-    costs: dict[str, int] = {}
-    worst: tuple[int, int] = (0, 0)  # (cost, line) of the costliest paragraph
-    paragraph: list[str] = []
-    start = 0
-    for index, line in enumerate(lines + [""]):
-        if index in fenced:
-            _add(costs, "lines", _LINE_COST)
-        elif index < len(lines) and line.strip():
-            depth = nesting_depth(line)
-            if depth > MAX_NESTING:
-                return index, _TOO_DEEP
-            _add(costs, "lines", _LINE_COST * (1 + depth) + _CELL_COST * line.count("|"))
-            if costs["lines"] > MARKDOWN_BUDGET:
-                break  # over budget already: the rest need not be read
-            if not paragraph:
-                start = index
-            paragraph.append(line)
-            continue
-        if paragraph:
-            cost = _paragraph_cost("\n".join(paragraph), costs)
-            worst = max(worst, (cost, start))
-            paragraph = []
-    _add(costs, "tags", _tag_scan(text, lines, fenced) // _HTML_SCAN)
-    _add(costs, "fences", fence_scan // _FENCE_SCAN)
+    deep, block_cost = _blocks(lines, fenced)
+    if deep is not None:
+        return deep, _TOO_DEEP
+    costs = {"lines": block_cost, "fences": fence_scan // _FENCE_SCAN}
+    worst = (0, 0)  # (cost, first line) of the costliest paragraph
+    if block_cost <= MARKDOWN_BUDGET:
+        for start, paragraph in _paragraphs(lines, fenced):
+            worst = max(worst, (_paragraph_cost(paragraph, costs), start))
+            if sum(costs.values()) > MARKDOWN_BUDGET:
+                break  # the verdict is known
+        costs["tags"] = _tag_scan(lines, fenced) // _HTML_SCAN
     if sum(costs.values()) <= MARKDOWN_BUDGET:
         return None
     cause = max(costs, key=costs.__getitem__)
@@ -116,7 +135,8 @@ def markdown_problem(text: str) -> tuple[int, str] | None:
     return line, f"this text would take too long to render: {_CAUSES[cause]}"
 
 
-_TOO_DEEP = f"lists and block quotes nest more than {MAX_NESTING} levels deep here; statusgen renders at most {MAX_NESTING}"
+_TOO_DEEP = (f"lists and block quotes nest more than {MAX_NESTING} levels deep here; "
+             f"statusgen renders at most {MAX_NESTING}")
 _CAUSES = {
     "lines": f"too many lines, list items or table cells (or too deeply nested); keep each text under "
              f"about {MARKDOWN_BUDGET // _LINE_COST} lines",
@@ -130,12 +150,53 @@ _CAUSES = {
 _PARAGRAPH_CAUSES = ("brackets", "links", "backticks", "marks")
 
 
-def _add(costs: dict[str, int], cause: str, cost: int) -> None:
-    costs[cause] = costs.get(cause, 0) + cost
+def _blocks(lines: list[str], fenced: set[int]) -> tuple[int | None, int]:
+    """The first line nested too deeply (None when none is), and what building the blocks costs:
+    each line, more when nested (python-markdown parses a nested block once per level), and each cell."""
+    cost = 0
+    for index, line in enumerate(lines):
+        if index in fenced:
+            cost += _LINE_COST
+        elif line.strip():
+            depth = nesting_depth(line)
+            if depth > MAX_NESTING:
+                return index, cost
+            cost += _LINE_COST * (1 + depth) + _CELL_COST * line.count("|")
+            if cost > MARKDOWN_BUDGET:
+                break  # the verdict is known; deeper lines further on change nothing to it
+    return None, cost
+
+
+def _paragraphs(lines: list[str], fenced: set[int]):
+    """(first line offset, text) of each run of non-blank lines outside code fences: the unit python-markdown's
+    inline patterns scan (a little larger, which only overestimates)."""
+    start, run = 0, []
+    for index, line in enumerate(lines):
+        if line.strip() and index not in fenced:
+            if not run:
+                start = index
+            run.append(line)
+        elif run:
+            yield start, "\n".join(run)
+            run = []
+    if run:
+        yield start, "\n".join(run)
 
 
 def _paragraph_cost(paragraph: str, costs: dict[str, int]) -> int:
-    """The scans python-markdown's inline patterns make over one paragraph, added to costs by cause."""
+    """What python-markdown's inline patterns cost on one paragraph, added to costs by cause."""
+    marks = sum(paragraph.count(mark) for mark in _INLINE_MARKS) * len(paragraph) // _MARK_DENSITY
+    found = {"marks": marks}
+    if marks <= MARKDOWN_BUDGET:  # otherwise the verdict is known: spare the finer count
+        found.update((cause, int(scanned * _SCAN_COST)) for cause, scanned in _scans(paragraph).items())
+    for cause, cost in found.items():
+        costs[cause] = costs.get(cause, 0) + cost
+    return sum(found.values())
+
+
+def _scans(paragraph: str) -> dict[str, int]:
+    """Characters read forward from each '[' to its ']', from each '](' to its ')' and from each run of
+    backticks to its equal, or to the paragraph's end when there is none."""
     end = len(paragraph)
     brackets: list[int] = []  # positions of open '['
     parens: list[tuple[int, bool]] = []  # open '(' and whether it starts a link target
@@ -164,17 +225,12 @@ def _paragraph_cost(paragraph: str, costs: dict[str, int]) -> int:
     scanned["brackets"] += sum(end - pos for pos in brackets)
     scanned["links"] += sum(end - pos for pos, is_link in parens if is_link)
     scanned["backticks"] += sum(end - pos for pos in ticks.values())
-    scanned["marks"] = len(_INLINE_MARK.findall(paragraph)) * end // _MARK_DENSITY
-    for cause in ("brackets", "links", "backticks"):
-        scanned[cause] = int(scanned[cause] * _SCAN_COST)
-    for cause, cost in scanned.items():
-        _add(costs, cause, cost)
-    return sum(scanned.values())
+    return scanned
 
 
-def _tag_scan(text: str, lines: list[str], fenced: set[int]) -> int:
+def _tag_scan(lines: list[str], fenced: set[int]) -> int:
     """Characters html.parser reads from each '<' that may open a tag to the next '>', outside code fences."""
-    outside = "\n".join(line for index, line in enumerate(lines) if index not in fenced) if fenced else text
+    outside = "\n".join(line for index, line in enumerate(lines) if index not in fenced)
     total = 0
     for match in _TAG_START.finditer(outside):
         close = outside.find(">", match.start())
@@ -190,6 +246,8 @@ def _fences(lines: list[str]) -> tuple[set[int], int]:
 
     A fence opens a block only if an identical fence line closes it later.
     """
+    if not any(line.startswith(("```", "~~~")) for line in lines):
+        return set(), 0
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)

@@ -21,7 +21,7 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify
 
-from statusgen.model.limits import FORBIDDEN_CHARACTER, markdown_problem
+from statusgen.model.limits import markdown_problem, strip_forbidden
 
 _EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
@@ -93,7 +93,7 @@ class Markup:
     def _render(self, text: str, top: int, id_prefix: str | None = None,
                 reserved: frozenset[str] = frozenset()) -> str:
         # Validation refuses both; a text that skipped it must still not break a feed or stall the build.
-        text = FORBIDDEN_CHARACTER.sub("", text)
+        text = strip_forbidden(text)
         stripped = text.strip()
         if _PLAIN.match(stripped) and not _LIST_OR_QUOTE_START.match(stripped):
             return f"<p>{html.escape(stripped, quote=False)}</p>"
