@@ -188,6 +188,9 @@ VALID = [
     ("many-closed-links", {REL: ENTRY + "\n" + " ".join(f"[lien {i}](https://x.example/{i})" for i in range(300))}),
     ("report-in-two-languages", {REL: ENTRY + "<!-- lang: en -->\nThe report.\n"}),
     ("base-url-with-port-and-path", {SITE: base_url("https://status.orbeline.example:8443/status")}),
+    # Just under the Markdown limits: the build stays within seconds (python-markdown's time is what the budget bounds).
+    ("report-of-5000-headings", {REL: ENTRY + "".join(f"# Partie {i}\n\n" for i in range(5000))}),
+    ("report-with-600-open-brackets", {REL: ENTRY + "\n" + "[" * 600 + "\n"}),
     ("timestamps-in-1971", {REL: entry("at: 2026-11-20T09:12:00+01:00", "at: 1971-01-01T01:00:00+01:00")
                             .replace("2026-11-20T11:02", "1971-01-01T11:02")}),
 ]
