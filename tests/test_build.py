@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from conftest import DEMO_NOW, build_site
 from statusgen.cli import main
+from statusgen.output import WORK_PREFIX
 from statusgen.commands.build import build
 from statusgen.errors import StatusgenError
 from statusgen.render import engine
@@ -50,7 +51,8 @@ def previous(scratch_site, tmp_path):
 
 
 def leftovers(out: Path) -> list[str]:
-    return [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
+    """Stages or moved-aside copies of the output left beside it."""
+    return [p.name for p in out.parent.iterdir() if p.name.startswith((f".{out.name}.", WORK_PREFIX))]
 
 
 def test_validation_error_leaves_the_previous_output(previous):
@@ -70,7 +72,7 @@ def test_failure_midway_leaves_the_previous_output(previous, monkeypatch, failur
     path.write_text(path.read_text(encoding="utf-8").replace("refusés par", "refusés (édité) par"),
                     encoding="utf-8")
     rendered = []
-    real = engine.render_job
+    real = engine.render_recorded
 
     def failing(state, job):
         rendered.append(job)
@@ -78,7 +80,7 @@ def test_failure_midway_leaves_the_previous_output(previous, monkeypatch, failur
             raise failure
         return real(state, job)
 
-    monkeypatch.setattr(engine, "render_job", failing)
+    monkeypatch.setattr(engine, "render_recorded", failing)
     with pytest.raises(type(failure)):
         build(site, out, DEMO_NOW)
     assert len(rendered) == 10  # it did fail midway, with pages already written to the stage

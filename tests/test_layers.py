@@ -44,7 +44,7 @@ def test_imports_point_one_way(layer):
 
 
 def test_the_checker_sees_imports():
-    assert "model" in imports_of(PACKAGE / "render" / "pages.py")
+    assert "model" in imports_of(PACKAGE / "render" / "views.py")
     assert "render" in imports_of(PACKAGE / "commands" / "build.py")
 
 

@@ -19,17 +19,16 @@ from statusgen import __version__
 from statusgen.clock import resolve_now
 from statusgen.commands.validate import CheckCache, Report, check
 from statusgen.output import MARKER, Writer, check_output_folder, staged_output
+from statusgen.render.deps import PageRecords, Record
 from statusgen.render.engine import (
     RenderCache,
-    feed_wanted,
     plan_pages,
     prepare,
     render_extras,
-    render_job,
+    render_recorded,
     render_site,
 )
 from statusgen.render.pages import page_path
-from statusgen.render.signatures import ALWAYS, Signatures
 from statusgen.render.theme import builtin_theme_dir
 from statusgen.render.trial import template_diagnostic
 
@@ -131,12 +130,14 @@ class Builder:
     Each rebuild is made at one moment: --now, else the current minute of the clock (pages show
     minutes, and `new` and `update` record them). The first build, any build after a change of
     definitions, help pages or templates, and the build after a failed one are full builds from
-    empty caches. A new minute changes every page (each shows the moment in its footer): the
-    whole output is rendered again and swapped in atomically, from the caches that do not depend
-    on time (parsed sources, compiled templates, Markdown). Within a minute, an edited, added or
-    removed entry re-renders the pages whose signature changed and the feeds and API files whose
-    bytes changed, all rendered before the first is written. Every result is byte-identical to a
-    full build of the same input at the same moment.
+    empty caches. Otherwise a page is rendered again only when something it read of the facts
+    when it was last rendered (an entry, a state, a list, the time...) has another value now:
+    each page records its reads as it makes them (render/deps.py), so no list of what a page
+    depends on is kept by hand. A new minute re-renders the pages that read the time (the status
+    page, open entries); an edit re-renders the pages that read that entry. The feeds, API files,
+    calendar and badges are rendered again and written when their bytes changed. Everything is
+    rendered before the first file is written, and the result is byte-identical to a full build
+    of the same input at the same moment.
     """
 
     def __init__(self, root: Path, out: Path, fixed_now: str | None = None, clock: Clock = live_clock):
@@ -147,10 +148,9 @@ class Builder:
         self.checks = CheckCache()
         self.renders = RenderCache()
         self.inputs = ""  # the global inputs of the output on disk; "" forces a full build
-        self.built_at: datetime | None = None  # the moment of the output on disk
-        self.cached_at: datetime | None = None  # the moment the caches hold results of
+        self.cached_at: datetime | None = None  # the moment the time-keyed caches hold results of
         self.tried_at: datetime | None = None  # the moment of the last rebuild, good or not
-        self.page_signatures: dict[str, str] = {}
+        self.pages = PageRecords()  # what each page of the output read of the facts
         self.extra_hashes: dict[str, str] = {}
 
     def moment(self) -> tuple[datetime, datetime]:
@@ -183,8 +183,6 @@ class Builder:
                 result = self._full(report, now, started)
                 self.inputs = inputs
                 return [], summary(result)
-            if now != self.built_at:
-                return [], summary(self._full(report, now, started)) + " (new minute)"
             pages, files = self._incremental(report, now)
         except BaseException as exc:
             self.inputs = ""  # the output or the caches may be half updated: trust neither
@@ -199,35 +197,39 @@ class Builder:
         now, exact = self.moment()
         self.tried_at = now
         self._forget_other_moments(now)
-        report = check(self.root, now, self.checks)
+        report = check(self.root, now, self.checks, try_templates=False)
         if exact != now and any(d.rule == "timestamp-future" for d in report.diagnostics):
             # A time written by hand with seconds, earlier in this minute: accept it, as validate does.
             self._forget_other_moments(exact)
-            now, report = exact, check(self.root, exact, self.checks)
+            now, report = exact, check(self.root, exact, self.checks, try_templates=False)
         return now, report
 
     def _forget_other_moments(self, now: datetime) -> None:
-        """Rule results, facts, views and the render memo hold values of one moment; parsed
-        sources, compiled templates and Markdown hold none and are kept."""
+        """Rule results, entry facts and the feed and API memos are kept for one moment. Parsed
+        sources, compiled templates and Markdown hold no time, and the views of entries check what
+        they read (the time included) each time they are used: those are kept."""
         if now == self.cached_at:
             return
         self.checks.rules.clear()
-        self.renders = RenderCache(env=self.renders.env, markup=self.renders.markup)
+        kept = self.renders
+        self.renders = RenderCache(env=kept.env, markup=kept.markup, entries=kept.entries,
+                                   summaries=kept.summaries, lines=kept.lines)
         self.cached_at = now
 
     def _full(self, report: Report, now: datetime, started: float) -> "BuildResult":
         check_output_folder(self.out, self.root)
         state, files = prepare(report.site, now, self.renders)
-        jobs = plan_pages(state.site, state.facts)
+        records: dict[str, Record] = {}
         with staged_output(self.out) as writer:
             for path, data in files:
                 writer.write(path, data)
-            pages, extras = render_site(state, writer.write)
+            pages, extras = render_site(state, writer.write, records=records)
         files += extras
-        signatures = Signatures(state.site, state.facts, feed_wanted)
-        self.page_signatures = {page_path(job, state.contexts[job.lang].v.urls): signatures.of(job) for job in jobs}
+        self.pages = PageRecords()
+        for path, record in records.items():
+            self.pages.set(path, record)
+        self.pages.note_objects(state.recorder)
         self.extra_hashes = {path: _hash(data) for path, data in files}
-        self.built_at = now
         _warm(state)
         return BuildResult(report, pages=pages, files=len(files), seconds=time.perf_counter() - started,
                            out=self.out)
@@ -235,26 +237,38 @@ class Builder:
     def _incremental(self, report: Report, now: datetime) -> tuple[int, int]:
         state, files = prepare(report.site, now, self.renders)
         files += render_extras(state)
-        jobs = plan_pages(state.site, state.facts)
-        signatures = Signatures(state.site, state.facts, feed_wanted)
-        new_pages: dict[str, str] = {}
+        jobs = {page_path(job, state.contexts[job.lang].v.urls): job for job in plan_pages(state.site, state.facts)}
+        stale = self.pages.stale(state.recorder, jobs)
         outputs: list[tuple[str, bytes]] = []  # everything is rendered before anything is written
-        for job in jobs:
-            path = page_path(job, state.contexts[job.lang].v.urls)
-            signature = signatures.of(job)
-            new_pages[path] = signature
-            if signature == ALWAYS or self.page_signatures.get(path) != signature:
-                outputs.append(render_job(state, job))
+        records = []
+        for path in sorted(stale & jobs.keys()):
+            path, data, record = render_recorded(state, jobs[path])
+            outputs.append((path, data))
+            records.append((path, record))
         pages = len(outputs)
         new_extras = {path: _hash(data) for path, data in files}
         outputs += [(path, data) for path, data in files if self.extra_hashes.get(path) != new_extras[path]]
         writer = Writer(self.out.resolve(), atomic=True)
         for path, data in outputs:
             writer.write(path, data)
-        gone = (set(self.page_signatures) - set(new_pages)) | (set(self.extra_hashes) - set(new_extras))
-        writer.remove(sorted(gone))
-        self.page_signatures, self.extra_hashes = new_pages, new_extras
+        gone_pages = self.pages.paths() - jobs.keys()
+        writer.remove(sorted(gone_pages | (set(self.extra_hashes) - set(new_extras))))
+        for path in gone_pages:
+            self.pages.remove(path)
+        for path, record in records:
+            self.pages.set(path, record)
+        self.extra_hashes = new_extras
+        _forget_gone_entries(self.renders, state.facts)
         return pages, len(outputs) - pages
+
+
+def _forget_gone_entries(cache: RenderCache, facts) -> None:
+    """Views of entries edited or removed since they were made: keep the caches to the site's size."""
+    current = {(e.id, e.source_hash) for e in facts.entries}
+    for by_lang in (cache.entries, cache.summaries, cache.lines):
+        for views in by_lang.values():
+            for key in [k for k in views if k not in current]:
+                del views[key]
 
 
 def _warm(state) -> None:

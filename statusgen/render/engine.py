@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -15,6 +15,7 @@ from statusgen.render.api import api_files
 from statusgen.render.badges import badge_files
 from statusgen.render.calendar import CALENDAR_PATH, maintenance_calendar
 from statusgen.render.dates import Dates
+from statusgen.render.deps import Record, RecordedFacts, Recorder
 from statusgen.render.facts import Facts, compute_facts
 from statusgen.render.feeds import feed_files
 from statusgen.render.markup import Markup
@@ -27,7 +28,6 @@ from statusgen.render.views import LanguageViews
 
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
-FEED_DAYS = 90
 
 
 @dataclass
@@ -41,6 +41,7 @@ class RenderState:
     views: dict[str, LanguageViews]
     contexts: dict[str, Contexts]
     memo: dict = field(default_factory=dict)  # results kept across builds, by what they were made from
+    recorder: Recorder | None = None  # what each page reads of the facts
 
 
 @dataclass
@@ -69,13 +70,15 @@ def prepare(site: Site, now: datetime, cache: RenderCache | None = None
     settings = site.settings
     css_url = Urls.shared(settings.base_url, css_path)
     views, contexts = {}, {}
+    recorder = Recorder(facts)
+    seen = RecordedFacts(facts, recorder)  # pages see the facts through it: every read is recorded
     for lang in settings.languages:
         urls = Urls(settings.base_url, lang, settings.default_language)
-        views[lang] = LanguageViews(site, facts, lang, strings_for(lang), Dates(lang, settings.timezone), urls,
+        views[lang] = LanguageViews(site, seen, lang, strings_for(lang), Dates(lang, settings.timezone), urls,
                                     cache.markup.setdefault(lang, Markup()),
                                     cache.entries.setdefault(lang, {}), cache.summaries.setdefault(lang, {}),
-                                    cache.lines.setdefault(lang, {}), line_macro=line_macro)
-    state = RenderState(site, facts, env, css_url, views, {}, cache.extras)
+                                    cache.lines.setdefault(lang, {}), line_macro=line_macro, recorder=recorder)
+    state = RenderState(site, facts, env, css_url, views, {}, cache.extras, recorder)
     for lang, view in views.items():
         contexts[lang] = Contexts(view, _common_context(state, view))
     state.contexts = contexts
@@ -132,7 +135,6 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
             "api_url": Urls.shared(settings.base_url, "api/v2/summary.json"),
             "feeds": feeds + _page_feeds(job, v),
             "footer_note": t["footer"].format(tz=settings.timezone),
-            "generated": v.dates.when(state.facts.now),
         }
 
     return common
@@ -141,7 +143,7 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
 def _page_feeds(job: PageJob, v: LanguageViews) -> list[dict[str, str]]:
     if job.kind == "component":
         base = f"components/{job.key}/"
-    elif job.kind == "entry" and feed_wanted(v.facts, job.key):
+    elif job.kind == "entry" and v.facts.followed_entry(job.key):
         return [{"type": "application/atom+xml", "title": v.t["follow_incident"],
                  "url": v.urls.link(f"incidents/{job.key}/feed.atom")}]
     else:
@@ -153,57 +155,59 @@ def _page_feeds(job: PageJob, v: LanguageViews) -> list[dict[str, str]]:
     ]
 
 
-def feed_wanted(facts: Facts, entry_id: str) -> bool:
-    """Entries that get a feed of their own: open ones, and those updated in the last 90 days."""
-    wanted = facts.memo.get("feed_wanted")
-    if wanted is None:
-        since = facts.now - timedelta(days=FEED_DAYS)
-        wanted = facts.memo["feed_wanted"] = {
-            e.id for e in facts.entries if facts.states[e.id].is_open or e.last_update.at >= since}
-    return entry_id in wanted
-
-
 def render_job(state: RenderState, job: PageJob) -> tuple[str, bytes]:
+    path, data, _ = render_recorded(state, job)
+    return path, data
+
+
+def render_recorded(state: RenderState, job: PageJob) -> tuple[str, bytes, Record]:
+    """The page, and what it read of the facts while its context was made and it was rendered."""
     contexts = state.contexts[job.lang]
-    template_name, ctx = contexts.build(job)
-    html = state.env.get_template(template_name).render(ctx)
-    return page_path(job, contexts.v.urls), html.encode("utf-8")
+    with state.recorder.recording() as reads:
+        template_name, ctx = contexts.build(job)
+        html = state.env.get_template(template_name).render(ctx)
+    return page_path(job, contexts.v.urls), html.encode("utf-8"), state.recorder.record(reads)
 
 
 # Worker processes inherit the prepared state through fork instead of pickling it.
 _WORKER: dict[str, Any] = {}
 
 
-def _render_share(share: tuple[int, int]) -> int:
+def _render_share(share: tuple[int, int]) -> list[tuple[str, Record]]:
     index, count = share
     state, jobs, write = _WORKER["state"], _WORKER["jobs"], _WORKER["write"]
-    done = 0
+    done = []
     for job in jobs[index::count]:
-        path, data = render_job(state, job)
+        path, data, record = render_recorded(state, job)
         write(path, data)
-        done += 1
+        done.append((path, record if _WORKER["records"] else ()))
     return done
 
 
 def render_site(state: RenderState, write: Callable[[str, bytes], None], workers: int | None = None,
-                progress: Callable[[int], None] | None = None) -> tuple[int, list[tuple[str, bytes]]]:
+                progress: Callable[[int], None] | None = None, records: dict[str, Record] | None = None,
+                ) -> tuple[int, list[tuple[str, bytes]]]:
     """Render every page and every other file through write(path, bytes).
 
     Worker processes render the pages while this process renders the feeds, API, calendar,
-    badges and sitemap. Returns the number of pages and the other files.
+    badges and sitemap. Returns the number of pages and the other files; with records, fills it
+    with what each page read (for the next incremental build).
     """
     jobs = plan_pages(state.site, state.facts)
     workers = workers or min(2, os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
         files = _write_extras(state, write)
         for n, job in enumerate(jobs, 1):
-            write(*render_job(state, job))
+            path, data, record = render_recorded(state, job)
+            write(path, data)
+            if records is not None:
+                records[path] = record
             if progress and n % 200 == 0:
                 progress(200)
         if progress:
             progress(len(jobs) % 200)
         return len(jobs), files
-    _WORKER.update(state=state, jobs=jobs, write=write)
+    _WORKER.update(state=state, jobs=jobs, write=write, records=records is not None)
     shares = [(i, workers * 8) for i in range(workers * 8)]
     ctx = multiprocessing.get_context("fork")
     # Frozen objects are never visited by the workers' garbage collector, so the memory they
@@ -214,8 +218,10 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
             pending = pool.imap_unordered(_render_share, shares)
             files = _write_extras(state, write)
             for done in pending:
+                if records is not None:
+                    records.update(done)
                 if progress:
-                    progress(done)
+                    progress(len(done))
     finally:
         gc.unfreeze()
         _WORKER.clear()
@@ -233,7 +239,7 @@ def render_extras(state: RenderState) -> list[tuple[str, bytes]]:
     """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar and badges."""
     files = [("sitemap.xml", sitemap_xml(state, plan_pages(state.site, state.facts))),
              ("robots.txt", robots_txt(state.site.settings.base_url))]
-    files += feed_files(state, feed_wanted)
+    files += feed_files(state)
     files += api_files(state)
     files.append((CALENDAR_PATH, maintenance_calendar(state)))
     files += badge_files(state)

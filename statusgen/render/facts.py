@@ -13,6 +13,7 @@ from statusgen.model.state import EntryState, Impact, entry_state, impacts
 
 HISTORY_DAYS = 90
 RECENT_DAYS = 14
+FEED_DAYS = 90  # an entry has a feed of its own while open and for this long after its last update
 # Share of an outage's duration counted as downtime: the convention of the best-known status pages.
 DOWNTIME_WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
 
@@ -37,8 +38,16 @@ class Facts:
     open_known_issues: list[Entry] = field(default_factory=list)
     recent_days: list[tuple[date, list[Entry]]] = field(default_factory=list)
     by_id: dict[str, Entry] = field(default_factory=dict)
-    memo: dict = field(default_factory=dict)  # values derived once per build (history pages...)
+    memo: dict = field(default_factory=dict)  # values derived once per build (the page plan...)
     component_changed: dict[str, datetime] = field(default_factory=dict)  # last change of state, up to now
+    # The history: pages numbered from 1, each a list of (month, entries), newest first.
+    history: dict[int, list[tuple[date, list[Entry]]]] = field(default_factory=dict)
+    history_pages: int = 1
+    followed: frozenset[str] = frozenset()  # entries with a feed of their own
+
+    def followed_entry(self, entry_id: str) -> bool:
+        """Whether the entry gets a feed of its own: open, or updated in the last FEED_DAYS days."""
+        return entry_id in self.followed
 
     @property
     def overall_state(self) -> str:
@@ -124,7 +133,31 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
         facts.day_states[cid], facts.day_entries[cid] = _day_bars(spans[cid], days, zone, now)
         facts.uptime[cid] = _uptime(spans[cid], window_start, now)
     _sort_lists(facts, published, states, zone)
+    chunks = history_chunks(facts, zone, site.settings.history_per_page)
+    facts.history, facts.history_pages = dict(enumerate(chunks, 1)), len(chunks)
+    since = now - timedelta(days=FEED_DAYS)
+    facts.followed = frozenset(e.id for e in published if states[e.id].is_open or e.last_update.at >= since)
     return facts
+
+
+def month_groups(entries: list[Entry], zone) -> list[tuple[date, list[Entry]]]:
+    """Entries (newest first) grouped by the month they are filed under."""
+    groups: list[tuple[date, list[Entry]]] = []
+    for entry in entries:
+        local = listing_time(entry).astimezone(zone)
+        month = date(local.year, local.month, 1)
+        if not groups or groups[-1][0] != month:
+            groups.append((month, []))
+        groups[-1][1].append(entry)
+    return groups
+
+
+def history_chunks(facts: Facts, zone, per_page: int) -> list[list[tuple[date, list[Entry]]]]:
+    """Past entries (all but maintenance yet to start), month by month, cut into pages of per_page
+    months (at least one page)."""
+    upcoming = {e.id for e in facts.upcoming_maintenance}
+    groups = month_groups([e for e in facts.entries if e.id not in upcoming], zone)
+    return [groups[i:i + per_page] for i in range(0, len(groups), per_page)] or [[]]
 
 
 def _day_bars(spans, days: list[date], zone: ZoneInfo, now: datetime):

@@ -5,14 +5,12 @@ from __future__ import annotations
 import bisect
 import html
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from statusgen.model.entry import Entry, Update
 from statusgen.render import feedxml
 from statusgen.render.feedxml import Item as FeedItem
 from statusgen.model.state import component_timeline
-from statusgen.render.facts import Facts
 from statusgen.render.urls import component_page, entry_page
 from statusgen.render.views import LanguageViews
 
@@ -130,7 +128,7 @@ class FeedPlan:
         return (self.path, self.title, newest, tuple((e.id, e.source_hash, u.index) for e, u in self.pairs))
 
 
-def _plans(v: LanguageViews, items: FeedItems, wanted: Callable[[Facts, str], bool]) -> list[FeedPlan]:
+def _plans(v: LanguageViews, items: FeedItems) -> list[FeedPlan]:
     """Every feed of a language: the whole site, each component, each followed entry."""
     settings, facts, count = v.site.settings, v.facts, v.site.settings.feed_items
     site_title = v.text(settings.title)
@@ -140,7 +138,7 @@ def _plans(v: LanguageViews, items: FeedItems, wanted: Callable[[Facts, str], bo
                               f"{v.text(component.name)}{TITLE_SEPARATOR}{site_title}",
                               items.newest_pairs_of_component(cid, count), True))
     for entry in facts.entries:
-        if wanted(facts, entry.id):
+        if facts.followed_entry(entry.id):
             plans.append(FeedPlan(f"incidents/{entry.id}/feed", entry_page(entry.id),
                                   f"{v.text(entry.title)}{TITLE_SEPARATOR}{site_title}",
                                   [(entry, u) for u in entry.updates[::-1][:count]], False))
@@ -203,7 +201,7 @@ def newest_updates(state: RenderState) -> list[tuple[Entry, Update]]:
     return [pair for _, pair in reversed(ordered)]
 
 
-def feed_files(state: RenderState, wanted: Callable[[Facts, str], bool]) -> list[tuple[str, bytes]]:
+def feed_files(state: RenderState) -> list[tuple[str, bytes]]:
     """Every feed of every language, as (output path, bytes); unchanged feeds come from the memo."""
     updates = newest_updates(state)
     newest = (updates[0][0].id, updates[0][0].source_hash, updates[0][1].index) if updates else ()
@@ -222,7 +220,7 @@ def feed_files(state: RenderState, wanted: Callable[[Facts, str], bool]) -> list
     files = []
     for v in state.views.values():
         items = FeedItems(v, updates, by_component)
-        for plan in _plans(v, items, wanted):
+        for plan in _plans(v, items):
             key = (v.lang, plan.path)
             signature = plan.signature(newest)
             cached = memo.get(key)

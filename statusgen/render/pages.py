@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
 from typing import Any, Callable, NamedTuple
-from zoneinfo import ZoneInfo
 
-from statusgen.model.entry import Entry
-from statusgen.render.facts import Facts, listing_time
+from statusgen.render.facts import Facts
 from statusgen.render.urls import (
     Urls,
     component_page,
@@ -41,7 +38,7 @@ def _plan(site, facts: Facts) -> list[PageJob]:
     for lang in site.settings.languages:
         jobs.append(PageJob("index", lang))
         jobs += [PageJob("entry", lang, e.id) for e in facts.entries]
-        jobs += [PageJob("history", lang, str(n)) for n in range(1, history_page_count(site, facts) + 1)]
+        jobs += [PageJob("history", lang, str(n)) for n in range(1, facts.history_pages + 1)]
         jobs += [PageJob("component", lang, cid) for cid in site.components]
         jobs.append(PageJob("help", lang))
         jobs += [PageJob("article", lang, slug) for slug in sorted({p.slug for p in site.pages if p.lang == lang})]
@@ -76,39 +73,6 @@ def page_path(job: PageJob, urls: Urls) -> str:
     """The output file of a job, relative to the output folder."""
     link = page_link(job)
     return urls.file("404.html" if link is None else link)
-
-
-def month_groups(entries: list[Entry], zone) -> list[tuple[date, list[Entry]]]:
-    """Entries (newest first) grouped by the month they are filed under."""
-    groups: list[tuple[date, list[Entry]]] = []
-    for entry in entries:
-        local = listing_time(entry).astimezone(zone)
-        month = date(local.year, local.month, 1)
-        if not groups or groups[-1][0] != month:
-            groups.append((month, []))
-        groups[-1][1].append(entry)
-    return groups
-
-
-def history_chunks(site, facts: Facts, zone) -> list[list[tuple[date, list[Entry]]]]:
-    """The history, month by month, cut into pages of `history_per_page` months (at least one page)."""
-    chunks = facts.memo.get("history")
-    if chunks is None:
-        groups = month_groups(_history_entries(facts), zone)
-        per_page = site.settings.history_per_page
-        chunks = [groups[i:i + per_page] for i in range(0, len(groups), per_page)] or [[]]
-        facts.memo["history"] = chunks
-    return chunks
-
-
-def history_page_count(site, facts: Facts) -> int:
-    return len(history_chunks(site, facts, ZoneInfo(site.settings.timezone)))
-
-
-def _history_entries(facts: Facts) -> list[Entry]:
-    """Past entries: everything but maintenance that has not started yet."""
-    upcoming = {e.id for e in facts.upcoming_maintenance}
-    return [e for e in facts.entries if e.id not in upcoming]
 
 
 class Contexts:
@@ -148,9 +112,8 @@ class Contexts:
     def _history(self, job):
         v = self.v
         number = int(job.key or 1)
-        chunks = history_chunks(v.site, v.facts, v.dates.zone)
-        total = len(chunks)
-        chunk = chunks[number - 1]
+        total = v.facts.history_pages
+        chunk = v.facts.history[number]
         ctx = self.common(job, v.t["history"] + (f" · {v.t['page'].format(n=number)}" if number > 1 else ""))
         ctx.update(
             months=[(v.dates.month(month), [v.line(e) for e in entries]) for month, entries in chunk],

@@ -25,6 +25,7 @@ from statusgen.model.site import (
 from statusgen.model.state import current_component_states, impacts
 from statusgen.model.text import LocalText
 from statusgen.render.dates import Dates, When
+from statusgen.render.deps import Recorder, cached_view
 from statusgen.render.facts import Facts, listing_time
 from statusgen.render.markup import Markup
 from statusgen.render.urls import Urls, component_page, entry_page, update_anchor
@@ -176,11 +177,14 @@ class LanguageViews:
     _statuses: dict[int, StatusView] = field(default_factory=dict)  # by the id() of a Status of this site
     # The theme's entry_line macro: lists of thousands of entries reuse each entry's rendered line.
     line_macro: Any = None
+    recorder: Recorder | None = None
     _components: dict[str, ComponentView] = field(default_factory=dict)
 
     def __post_init__(self):
         # Markup cannot know the page language; a table with no heading before it is named with this word.
         self.markup.table_label = self.t["table"]
+        if self.recorder is None:
+            self.recorder = Recorder(self.facts)
 
     @property
     def default_lang(self) -> str:
@@ -217,40 +221,35 @@ class LanguageViews:
         return self.dates.span(delta, self.t)
 
     # -- entries -----------------------------------------------------------
+    # Views of an entry are kept while the entry's file is unchanged and what they read of the facts
+    # (its state, the time...) still has the same value; a page using one depends on those reads too.
     def entry(self, entry: Entry) -> EntryView:
-        key = (entry.id, entry.source_hash)
-        view = self._entries.get(key)
-        if view is None:
-            view = self._entries[key] = self._entry(entry)
-        return view
+        return cached_view(self.recorder, self._entries, (entry.id, entry.source_hash), lambda: self._entry(entry))
 
     def line(self, entry: Entry):
         """The entry's line in a list (history, component pages), rendered once by the theme's macro."""
-        key = (entry.id, entry.source_hash)
-        html = self._lines.get(key)
-        if html is None:
-            html = self._lines[key] = self.line_macro(self.summary(entry), self.t)
-        return html
+        return cached_view(self.recorder, self._lines, (entry.id, entry.source_hash),
+                           lambda: self.line_macro(self.summary(entry), self.t))
 
     def summary(self, entry: Entry) -> EntrySummary:
-        key = (entry.id, entry.source_hash)
-        view = self._summaries.get(key)
-        if view is None:
-            state = self.facts.states[entry.id]
-            title, title_lang = self.text_lang(entry.title)
-            view = self._summaries[key] = EntrySummary(
-                id=entry.id,
-                url=self.urls.link(entry_page(entry.id)),
-                kind=KIND_OF_LIFECYCLE.get(entry.lifecycle.kind, "incident"),
-                title=title,
-                title_lang=title_lang,
-                status=self.status(state.status),
-                is_open=state.is_open,
-                listed=self.dates.when(listing_time(entry)),
-                resolved=self.dates.when(state.resolved_at) if state.resolved_at else None,
-                duration=self.span((state.resolved_at or self.facts.now) - entry.started_at),
-            )
-        return view
+        return cached_view(self.recorder, self._summaries, (entry.id, entry.source_hash),
+                           lambda: self._summary(entry))
+
+    def _summary(self, entry: Entry) -> EntrySummary:
+        state = self.facts.states[entry.id]
+        title, title_lang = self.text_lang(entry.title)
+        return EntrySummary(
+            id=entry.id,
+            url=self.urls.link(entry_page(entry.id)),
+            kind=KIND_OF_LIFECYCLE.get(entry.lifecycle.kind, "incident"),
+            title=title,
+            title_lang=title_lang,
+            status=self.status(state.status),
+            is_open=state.is_open,
+            listed=self.dates.when(listing_time(entry)),
+            resolved=self.dates.when(state.resolved_at) if state.resolved_at else None,
+            duration=self.span((state.resolved_at or self.facts.now) - entry.started_at),
+        )
 
     def _entry(self, entry: Entry) -> EntryView:
         state = self.facts.states[entry.id]
@@ -344,7 +343,8 @@ class LanguageViews:
             live = current_component_states(entry, self.facts.now)
         else:
             live = {}
-            for impact in impacts(entry, self.facts.now):
+            # A resolved entry's impacts ended with it: they do not depend on the time of the build.
+            for impact in impacts(entry, state.resolved_at or self.facts.now):
                 if impact.component not in live or _worse(impact.state, live[impact.component]):
                     live[impact.component] = impact.state
         views = []
@@ -357,10 +357,7 @@ class LanguageViews:
 
     # -- components --------------------------------------------------------
     def component(self, component: Component) -> ComponentView:
-        view = self._components.get(component.id)
-        if view is None:
-            view = self._components[component.id] = self._component(component)
-        return view
+        return cached_view(self.recorder, self._components, component.id, lambda: self._component(component))
 
     def _component(self, component: Component) -> ComponentView:
         cid = component.id
