@@ -270,3 +270,18 @@ def test_valid_edge_case_builds(tmp_path, scratch_site, files):
     built, _ = run("build", "--root", str(scratch_site), "--now", NOW, "--out", str(out))
     assert built.exit_code == 0, built.output[-3000:]
     assert (out / "index.html").is_file()
+
+
+def test_rss_channel_description_is_plain_text(tmp_path, scratch_site):
+    """Feed readers often take an RSS channel's description as HTML: it holds words only, never markup."""
+    import xml.etree.ElementTree as ElementTree
+
+    write_files(scratch_site, {SITE: edit('  fr: "Disponibilité en temps réel',
+                                          '  fr: "**Orbeline** & <b>co</b> : <script>x()</script>en temps réel')})
+    out = tmp_path / "out"
+    built, _ = run("build", "--root", str(scratch_site), "--now", NOW, "--out", str(out))
+    assert built.exit_code == 0, built.output[-3000:]
+    description = ElementTree.parse(out / "feed.rss").getroot().find("channel/description").text
+    assert description.startswith("Orbeline & co : en temps réel"), description
+    subtitle = ElementTree.parse(out / "feed.atom").getroot().find("{http://www.w3.org/2005/Atom}subtitle").text
+    assert subtitle == description

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from statusgen.model.entry import Entry, Update
 from statusgen.render import feedxml
 from statusgen.render.feedxml import Item as FeedItem
+from statusgen.render.markup import plain_text
 from statusgen.model.state import component_timeline
 from statusgen.render.urls import component_page, entry_page
 from statusgen.render.views import LanguageViews
@@ -157,7 +158,9 @@ def _head(v: LanguageViews, items: FeedItems, plan: FeedPlan, suffix: str) -> fe
         updated = v.dates.local(v.facts.now)
     return feedxml.Head(
         self_url=v.urls.absolute(plan.path + suffix), page_url=v.urls.absolute(plan.page), title=plan.title,
-        subtitle=v.text(settings.description) or v.text(settings.title), lang=v.lang,
+        # Readers take an RSS channel's description as HTML or as text, so it holds neither markup nor
+        # entities: the words of the description, as Markdown and the sanitiser leave them.
+        subtitle=plain_text(v.html(settings.description)) or v.text(settings.title), lang=v.lang,
         author=v.text(settings.company) or v.text(settings.title), updated=updated)
 
 
