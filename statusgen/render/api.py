@@ -71,16 +71,15 @@ class StatuspageApi:
         self.zone = ZoneInfo(settings.timezone)
         self.page_id = page_id(settings.base_url)
         self._timelines: dict[str, list[dict[str, str]]] = {}
-        # Incident objects depend on their entry and on global inputs only: a long-running build keeps them.
-        self._incidents: dict[tuple, dict[str, Any]] = state.memo.setdefault("api", {})
+        # Made once per build and shared by the endpoints that list them. Not kept between builds:
+        # an incident object embeds the state of its components and of the site at this build.
+        self._incidents: dict[tuple, dict[str, Any]] = {}
         # statusgen keeps no creation date for components: the site's oldest update stands in for it.
         self.created_at = min((e.started_at for e in self.facts.entries), default=self.facts.now)
         self.updated_at = max((self._updated_at(e) for e in self.facts.entries), default=self.facts.now)
         self.component_changed = self.facts.component_changed
         self.components = self._components()
         self.by_id = {c["id"]: c for c in self.components if not c["group"]}
-        # Incidents embed their components' current state: a kept incident object is valid only with it.
-        self._components_key = tuple((c["id"], c["status"], c["updated_at"]) for c in self.components)
 
     def ts(self, moment: datetime | None) -> str | None:
         return moment.astimezone(self.zone).isoformat(timespec="seconds") if moment else None
@@ -228,7 +227,7 @@ class StatuspageApi:
 
     def incident(self, entry: Entry) -> dict[str, Any]:
         """An incident, or a scheduled maintenance (the same object with its window)."""
-        key = (entry.id, entry.source_hash, self._components_key)
+        key = (entry.id, entry.source_hash)
         found = self._incidents.get(key)
         if found is None:
             found = self._incidents[key] = self._incident(entry)

@@ -195,8 +195,7 @@ class RecordedFacts:
             if wrapped is None:
                 wrapped = self._mappings[name] = RecordedMapping(name, value, self._recorder)
             return wrapped
-        if callable(value):
-            return value
+        # A method could read anything: its name is recorded, and has no fingerprint (always rendered).
         self._recorder.read((name,))
         return value
 

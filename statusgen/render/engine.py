@@ -143,7 +143,7 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
 def _page_feeds(job: PageJob, v: LanguageViews) -> list[dict[str, str]]:
     if job.kind == "component":
         base = f"components/{job.key}/"
-    elif job.kind == "entry" and v.facts.followed_entry(job.key):
+    elif job.kind == "entry" and job.key in v.facts.followed:
         return [{"type": "application/atom+xml", "title": v.t["follow_incident"],
                  "url": v.urls.link(f"incidents/{job.key}/feed.atom")}]
     else:

@@ -43,11 +43,8 @@ class Facts:
     # The history: pages numbered from 1, each a list of (month, entries), newest first.
     history: dict[int, list[tuple[date, list[Entry]]]] = field(default_factory=dict)
     history_pages: int = 1
-    followed: frozenset[str] = frozenset()  # entries with a feed of their own
-
-    def followed_entry(self, entry_id: str) -> bool:
-        """Whether the entry gets a feed of its own: open, or updated in the last FEED_DAYS days."""
-        return entry_id in self.followed
+    # Entries with a feed of their own: open, or updated in the last FEED_DAYS days.
+    followed: frozenset[str] = frozenset()
 
     @property
     def overall_state(self) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from statusgen.model.entry import Entry, Update
 from statusgen.render import feedxml
+from statusgen.render.deps import cached_view
 from statusgen.render.feedxml import Item as FeedItem
 from statusgen.render.markup import plain_text
 from statusgen.model.state import component_timeline
@@ -34,27 +35,19 @@ class FeedItems:
         self._rss: dict[tuple[str, int], str] = {}
         self._timelines: dict[str, list[dict[str, str]]] = {}
 
+    # Shared by every feed that holds the item; what an item read of the facts (the entry's state,
+    # the time) is replayed into each feed that uses it, so that feed's record holds it too.
     def item(self, entry: Entry, update: Update) -> FeedItem:
-        key = (entry.id, update.index)
-        found = self._items.get(key)
-        if found is None:
-            found = self._items[key] = self._item(entry, update)
-        return found
+        return cached_view(self.v.recorder, self._items, (entry.id, update.index), lambda: self._item(entry, update))
 
     def atom(self, entry: Entry, update: Update) -> str:
         """The item as an Atom entry, serialised once for every feed that holds it."""
-        key = (entry.id, update.index)
-        found = self._atom.get(key)
-        if found is None:
-            found = self._atom[key] = feedxml.atom_entry(self.item(entry, update))
-        return found
+        return cached_view(self.v.recorder, self._atom, (entry.id, update.index),
+                           lambda: feedxml.atom_entry(self.item(entry, update)))
 
     def rss(self, entry: Entry, update: Update) -> str:
-        key = (entry.id, update.index)
-        found = self._rss.get(key)
-        if found is None:
-            found = self._rss[key] = feedxml.rss_item(self.item(entry, update))
-        return found
+        return cached_view(self.v.recorder, self._rss, (entry.id, update.index),
+                           lambda: feedxml.rss_item(self.item(entry, update)))
 
     def newest_pairs_of_component(self, component_id: str, count: int) -> list[tuple[Entry, Update]]:
         return self.by_component.get(component_id, [])[:count]
@@ -63,9 +56,7 @@ class FeedItems:
         v = self.v
         view = v.entry(entry)
         uview = view.updates[len(entry.updates) - 1 - update.index]  # the view lists them newest first
-        timeline = self._timelines.get(entry.id)
-        if timeline is None:
-            timeline = self._timelines[entry.id] = component_timeline(entry, v.facts.now)
+        timeline = cached_view(v.recorder, self._timelines, entry.id, lambda: component_timeline(entry, v.facts.now))
         states = timeline[update.index]
         before = timeline[update.index - 1] if update.index else {}
         categories = tuple((cid, v.text(v.site.components[cid].name)) for cid in states if cid in v.site.components)
@@ -139,7 +130,7 @@ def _plans(v: LanguageViews, items: FeedItems) -> list[FeedPlan]:
                               f"{v.text(component.name)}{TITLE_SEPARATOR}{site_title}",
                               items.newest_pairs_of_component(cid, count), True))
     for entry in facts.entries:
-        if facts.followed_entry(entry.id):
+        if entry.id in facts.followed:
             plans.append(FeedPlan(f"incidents/{entry.id}/feed", entry_page(entry.id),
                                   f"{v.text(entry.title)}{TITLE_SEPARATOR}{site_title}",
                                   [(entry, u) for u in entry.updates[::-1][:count]], False))
@@ -227,7 +218,10 @@ def feed_files(state: RenderState) -> list[tuple[str, bytes]]:
             key = (v.lang, plan.path)
             signature = plan.signature(newest)
             cached = memo.get(key)
-            if cached is None or cached[0] != signature:
-                cached = memo[key] = (signature, _documents(v, items, plan))
-            files += cached[1]
+            # Kept while the feed holds the same updates and what its items read is unchanged.
+            if cached is None or cached[0] != signature or not state.recorder.current(cached[1]):
+                with state.recorder.recording() as reads:
+                    documents = _documents(v, items, plan)
+                cached = memo[key] = (signature, state.recorder.record(reads), documents)
+            files += cached[2]
     return files
