@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -269,9 +268,15 @@ def init(now: str | None, languages: tuple[str, ...], folder: Path) -> None:
 
 
 def _checked_url(url: str | None) -> str | None:
-    if url is not None and not re.match(r"^https?://[^/\s]+", url):
-        raise click.BadParameter(f"'{url}' is not an absolute http(s) URL", param_hint="--base-url")
-    return url.rstrip("/") if url else None
+    """--base-url passes the same check as site.yaml's base_url."""
+    if url is None:
+        return None
+    from statusgen.loading.config import check_base_url
+
+    problem = check_base_url(url)
+    if problem:
+        raise click.BadParameter(f"'{url}' {problem}", param_hint="--base-url")
+    return url.rstrip("/")
 
 
 def _base_path(root: Path) -> str:

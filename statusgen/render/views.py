@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import get_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_percent
@@ -23,7 +23,7 @@ from statusgen.model.site import (
     worst_state,
 )
 from statusgen.model.state import current_component_states, impacts
-from statusgen.model.text import LocalText
+from statusgen.model.text import LANGUAGE_MARK, LocalText, language_parts
 from statusgen.render.dates import Dates, When
 from statusgen.render.deps import Recorder, cached_view
 from statusgen.render.facts import Facts, listing_time
@@ -434,8 +434,12 @@ def _worse(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=None)
 def language_name(lang: str, in_lang: str) -> str:
-    """The name of lang in the language in_lang, as written mid-sentence ('French', 'anglais')."""
-    return Locale.parse(lang.replace("-", "_")).get_display_name(in_lang.replace("-", "_")) or lang
+    """The name of lang in the language in_lang, as written mid-sentence ('French', 'anglais');
+    the code itself for a language CLDR does not know (validation reports those)."""
+    try:
+        return Locale.parse(lang.replace("-", "_")).get_display_name(in_lang.replace("-", "_")) or lang
+    except (ValueError, TypeError, UnknownLocaleError):
+        return lang
 
 
 def work_start(entry: Entry) -> datetime | None:
@@ -454,21 +458,19 @@ def report_for(body: str, lang: str, default_lang: str) -> str:
 def report_part(body: str, lang: str, default_lang: str) -> tuple[str, str]:
     """The part of a report in lang, else in the default language, else the first part; and its language.
 
-    '<!-- lang: en -->' lines start the part in that language; text before any of them is in the default language.
+    '<!-- lang: en -->' lines start the part in that language (model.text reads the marks, for the
+    validator too); text before any of them is in the default language.
     """
-    if "<!-- lang:" not in body:
+    if LANGUAGE_MARK not in body:
         return body, default_lang
-    parts: dict[str, list[str]] = {}
-    current = default_lang
-    for line in body.split("\n"):
-        stripped = line.strip()
-        if stripped.startswith("<!-- lang:") and stripped.endswith("-->"):
-            current = stripped[len("<!-- lang:"):-3].strip()
-            continue
-        parts.setdefault(current, []).append(line)
+    texts: dict[str, list[str]] = {}
+    for part_lang, _, text in language_parts(body):
+        texts.setdefault(part_lang or default_lang, []).append(text)
+    joined = {key: "\n".join(parts).strip("\n") for key, parts in texts.items()}
     for key in (lang, default_lang):
-        if parts.get(key):
-            return "\n".join(parts[key]).strip("\n"), key
-    for key, lines in parts.items():
-        return "\n".join(lines).strip("\n"), key
+        if joined.get(key, "").strip():
+            return joined[key], key
+    for key, text in joined.items():
+        if text.strip():
+            return text, key
     return "", lang
