@@ -21,7 +21,6 @@ from statusgen.commands.validate import CheckCache, Report, check
 from statusgen.output import MARKER, Writer, check_output_folder, staged_output
 from statusgen.render.deps import PageRecords, Record
 from statusgen.render.engine import (
-    RenderCache,
     plan_pages,
     prepare,
     render_extras,
@@ -29,6 +28,7 @@ from statusgen.render.engine import (
     render_site,
 )
 from statusgen.render.pages import page_path
+from statusgen.render.state import RenderCache
 from statusgen.render.theme import builtin_theme_dir
 from statusgen.render.trial import template_diagnostic
 

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,8 @@ from statusgen.model.entry import Entry
 from statusgen.model.site import Status, worst_state
 from statusgen.model.state import component_timeline
 from statusgen.render.markup import plain_text
+from statusgen.render.state import RenderState
 from statusgen.render.urls import entry_page
-
-if TYPE_CHECKING:
-    from statusgen.render.engine import RenderState
 
 API_ROOT = "api/v2/"
 # Statuspage's own link between the blended component status and the page indicator.

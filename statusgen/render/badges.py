@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-if TYPE_CHECKING:
-    from statusgen.render.engine import RenderState
+from statusgen.render.state import RenderState
 
 BADGE_DIR = "badges/"
 HEIGHT = 20

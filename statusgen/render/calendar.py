@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
 
 from statusgen.model.entry import Entry
 from statusgen.render.markup import plain_text
+from statusgen.render.state import RenderState
 from statusgen.render.urls import entry_page
-
-if TYPE_CHECKING:
-    from statusgen.render.engine import RenderState
 
 CALENDAR_PATH = "maintenance.ics"
 REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch the file again

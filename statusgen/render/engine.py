@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -16,11 +15,12 @@ from statusgen.render.badges import badge_files
 from statusgen.render.calendar import CALENDAR_PATH, maintenance_calendar
 from statusgen.render.dates import Dates
 from statusgen.render.deps import Record, RecordedFacts, Recorder
-from statusgen.render.facts import Facts, compute_facts
+from statusgen.render.facts import compute_facts
 from statusgen.render.feeds import feed_files
 from statusgen.render.markup import Markup
 from statusgen.render.pages import Contexts, PageJob, page_link, page_path, plan_pages
 from statusgen.render.sitemap import robots_txt, sitemap_xml
+from statusgen.render.state import RenderCache, RenderState
 from statusgen.render.strings import strings_for
 from statusgen.render.theme import make_environment, stylesheet
 from statusgen.render.urls import Urls, help_page, history_page
@@ -28,34 +28,6 @@ from statusgen.render.views import LanguageViews
 
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
-
-
-@dataclass
-class RenderState:
-    """Everything a worker needs, prepared once before the processes fork."""
-
-    site: Site
-    facts: Facts
-    env: Any
-    css_url: str
-    views: dict[str, LanguageViews]
-    contexts: dict[str, Contexts]
-    memo: dict = field(default_factory=dict)  # results kept across builds, by what they were made from
-    recorder: Recorder | None = None  # what each page reads of the facts
-
-
-@dataclass
-class RenderCache:
-    """What a long-running process keeps between builds whose global inputs did not change:
-    the compiled templates, Markdown results and views of unchanged entries."""
-
-    env: Any = None
-    facts: dict = field(default_factory=dict)
-    markup: dict[str, Markup] = field(default_factory=dict)
-    entries: dict[str, dict] = field(default_factory=dict)
-    summaries: dict[str, dict] = field(default_factory=dict)
-    lines: dict[str, dict] = field(default_factory=dict)
-    extras: dict = field(default_factory=dict)
 
 
 def prepare(site: Site, now: datetime, cache: RenderCache | None = None

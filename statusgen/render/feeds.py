@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import html
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from statusgen.model.entry import Entry, Update
 from statusgen.render import feedxml
@@ -14,10 +13,8 @@ from statusgen.render.feedxml import Item as FeedItem
 from statusgen.render.markup import plain_text
 from statusgen.model.state import component_timeline
 from statusgen.render.urls import component_page, entry_page
+from statusgen.render.state import RenderState
 from statusgen.render.views import LanguageViews
-
-if TYPE_CHECKING:
-    from statusgen.render.engine import RenderState
 
 TITLE_SEPARATOR = " — "
 

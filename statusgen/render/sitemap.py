@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from statusgen.render.pages import page_link
+from statusgen.render.pages import PageJob, page_link
+from statusgen.render.state import RenderState
 from statusgen.render.urls import Urls
 
 
-def sitemap_xml(state, jobs) -> bytes:
+def sitemap_xml(state: RenderState, jobs: list[PageJob]) -> bytes:
     """Every linkable page with its language alternates; the same pages give the same bytes."""
     signature = tuple(jobs)
     cached = state.memo.get("sitemap")
@@ -17,7 +18,7 @@ def sitemap_xml(state, jobs) -> bytes:
     return cached[1]
 
 
-def _sitemap(state, jobs) -> bytes:
+def _sitemap(state: RenderState, jobs: list[PageJob]) -> bytes:
     settings = state.site.settings
     langs = settings.languages
     url_sets = {lang: Urls(settings.base_url, lang, settings.default_language) for lang in langs}
