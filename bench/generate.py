@@ -103,8 +103,8 @@ def generate(count: int, dest: Path, seed: int = 7, profile: str = "simple", com
         start = start.replace(second=0, microsecond=0)
         if profile == "real":
             still_open = n < open_left
-            if still_open:
-                start = (NOW - timedelta(minutes=rng.randint(30, 600))).replace(second=0, microsecond=0)
+            if still_open:  # room for up to 50 updates 20 minutes apart before NOW
+                start = (NOW - timedelta(minutes=rng.randint(1030, 1600))).replace(second=0, microsecond=0)
             text = real_entry(rng, start, ids, still_open)
         else:
             lifecycle = rng.choices(["incident", "maintenance", "ticket"], weights=[70, 15, 15])[0]

@@ -38,6 +38,7 @@ STATE_ICONS = {
     "major_outage": "✕",
     "under_maintenance": "⚙",
 }
+GROUP_BARS = 12  # a group with more members shows one bar on the status page
 KIND_OF_LIFECYCLE = {"incident": "incident", "maintenance": "maintenance", "known_issue": "ticket"}
 
 
@@ -157,6 +158,11 @@ class GroupView:
     name: str
     components: list[ComponentView]
     state: StateView
+    # A large group (a data centre per component...) shows one bar for all its members, and lists
+    # them with their state only: the status page stays readable, and its size grows with the
+    # groups rather than with components times days. Each member keeps its bar on its own page.
+    bar: ComponentView | None = None
+    affected_count: int = 0
 
 
 @dataclass
@@ -410,8 +416,20 @@ class LanguageViews:
         for component in self.site.components.values():
             name = self.text(component.group) if component.group else ""
             groups.setdefault(name, []).append(self.component(component))
-        return [GroupView(name, views, self.state(worst_state(v.state.id for v in views)))
-                for name, views in groups.items()]
+        return [self._group(name, views) for name, views in groups.items()]
+
+    def _group(self, name: str, views: list[ComponentView]) -> GroupView:
+        state = self.state(worst_state(v.state.id for v in views))
+        if not name or len(views) <= GROUP_BARS:
+            return GroupView(name, views, state)
+        states = [worst_state(day) for day in zip(*([c.state for c in v.cells] for v in views))]
+        cells = [DayCell(state_id, self._cell_label(day, state_id)) for day, state_id in zip(self.facts.days, states)]
+        # The group's uptime is the mean of its members', as hosted status pages count it.
+        uptime = sum(self.facts.uptime[v.id] for v in views) / len(views)
+        bar = ComponentView(id="", name=name, description="", url="", state=state, uptime=self.percent(uptime),
+                            cells=cells, bar_summary=self._bar_summary(states))
+        affected = sum(v.state.id != "operational" for v in views)
+        return GroupView(name, views, state, bar=bar, affected_count=affected)
 
     # -- definitions -------------------------------------------------------
     def lifecycle_label(self, lifecycle: Lifecycle) -> str:
