@@ -27,6 +27,7 @@ from statusgen.loading.entries import EntryContext, entry_files, entry_from_sour
 from statusgen.loading.source import Source, read_source, relative
 from statusgen.model.entry import Entry
 from statusgen.model.site import Site
+from statusgen.render.urls import Urls, entry_page
 from statusgen.rules.lifecycle import check_initial_status, check_timestamps, check_transitions
 from statusgen.rules.promises import check_resolution_message
 
@@ -131,7 +132,8 @@ def _checked(site: Site, text: str, raw: bytes, rel: str, entry_id: str, now: da
 
 
 def entry_url(site: Site, entry_id: str) -> str:
-    return f"{site.settings.base_url}/incidents/{entry_id}/"
+    settings = site.settings
+    return Urls(settings.base_url, settings.default_language, settings.default_language).absolute(entry_page(entry_id))
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from watchdog.observers import Observer
 from statusgen.commands.watch import ChangeWatcher, SourceWatches
 from statusgen.errors import Diagnostic, StatusgenError
 from statusgen.failures import debug_wanted, describe_failure
+from statusgen.render.urls import INDEX_FILE, NOT_FOUND_FILE
 
 WAIT_PATH = "/__statusgen/wait"
 WAIT_TIMEOUT = 25.0
@@ -140,7 +141,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             query = f"?{url.query}" if url.query else ""
             return self._redirect(f"{self.base_path}/{path.lstrip('/')}/{query}", HTTPStatus.MOVED_PERMANENTLY)
         if path.endswith("/"):
-            target = target / "index.html"
+            target = target / INDEX_FILE
         if target.suffix == ".html" or (not target.suffix and not target.exists()):
             return self._send_page(target, head)
         return super().do_HEAD() if head else super().do_GET()
@@ -159,7 +160,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         state = self.state
         status = HTTPStatus.OK
         if not target.is_file():
-            status, target = HTTPStatus.NOT_FOUND, Path(self.directory) / "404.html"
+            status, target = HTTPStatus.NOT_FOUND, Path(self.directory) / NOT_FOUND_FILE
         built = target.is_file()
         if built:
             page = target.read_text(encoding="utf-8", errors="replace")

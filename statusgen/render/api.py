@@ -21,9 +21,8 @@ from statusgen.model.site import Status, worst_state
 from statusgen.model.state import component_timeline
 from statusgen.render.markup import plain_text
 from statusgen.render.state import RenderState
-from statusgen.render.urls import entry_page
+from statusgen.render.urls import api_file, entry_page
 
-API_ROOT = "api/v2/"
 # Statuspage's own link between the blended component status and the page indicator.
 INDICATORS = {
     "operational": "none",
@@ -299,5 +298,5 @@ class StatuspageApi:
 def api_files(state: RenderState) -> list[tuple[str, bytes]]:
     """The JSON API files, shared by every language, as (output path, bytes)."""
     documents = StatuspageApi(state).documents()
-    return [(API_ROOT + path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return [(api_file(path), (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
             for path, doc in documents.items()]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from statusgen.render.state import RenderState
+from statusgen.render.urls import badge_file
 
-BADGE_DIR = "badges/"
 HEIGHT = 20
 PADDING = 6
 LABEL_COLOUR = "#555555"
@@ -71,9 +71,9 @@ def badge_files(state: RenderState) -> list[tuple[str, bytes]]:
     overall = facts.overall_state
     site_name = v.text(settings.company) or v.text(settings.title)
     colon = v.t["colon"]
-    files = [(f"{BADGE_DIR}status.svg", badge_svg(site_name, v.t[f"state.{overall}"], overall, colon))]
+    files = [(badge_file("status"), badge_svg(site_name, v.t[f"state.{overall}"], overall, colon))]
     for cid, component in state.site.components.items():
         current = facts.component_state[cid]
-        files.append((f"{BADGE_DIR}{cid}.svg",
+        files.append((badge_file(cid),
                       badge_svg(v.text(component.name), v.t[f"state.{current}"], current, colon)))
     return files

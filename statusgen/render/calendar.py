@@ -12,7 +12,6 @@ from statusgen.render.markup import plain_text
 from statusgen.render.state import RenderState
 from statusgen.render.urls import entry_page
 
-CALENDAR_PATH = "maintenance.ics"
 REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch the file again
 PAST_WINDOWS = timedelta(days=90)  # older windows interest no subscriber and only slow calendars down
 WORK_STARTED = ("in_progress", "verifying")

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from statusgen.model.site import Site
 from statusgen.render.api import api_files
 from statusgen.render.badges import badge_files
-from statusgen.render.calendar import CALENDAR_PATH, maintenance_calendar
+from statusgen.render.calendar import maintenance_calendar
 from statusgen.render.dates import Dates
 from statusgen.render.deps import Record, RecordedFacts, Recorder
 from statusgen.render.facts import compute_facts
@@ -23,7 +23,18 @@ from statusgen.render.sitemap import robots_txt, sitemap_xml
 from statusgen.render.state import RenderCache, RenderState
 from statusgen.render.strings import strings_for
 from statusgen.render.theme import make_environment, stylesheet
-from statusgen.render.urls import Urls, help_page, history_page
+from statusgen.render.urls import (
+    CALENDAR,
+    ROBOTS,
+    SITEMAP,
+    Urls,
+    api_file,
+    component_page,
+    entry_page,
+    feed,
+    help_page,
+    history_page,
+)
 from statusgen.render.views import LanguageViews
 
 # Below this many pages, starting processes costs more than it saves.
@@ -75,8 +86,8 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
         "home": v.urls.link(""),
     }
     feeds = [
-        {"type": "application/atom+xml", "title": t["feed_atom"], "url": v.urls.link("feed.atom")},
-        {"type": "application/rss+xml", "title": t["feed_rss"], "url": v.urls.link("feed.rss")},
+        {"type": "application/atom+xml", "title": t["feed_atom"], "url": v.urls.link(feed("", "atom"))},
+        {"type": "application/rss+xml", "title": t["feed_rss"], "url": v.urls.link(feed("", "rss"))},
     ]
     languages = [(lang, v.dates.language_name(lang), Urls(settings.base_url, lang, settings.default_language))
                  for lang in settings.languages]
@@ -103,8 +114,8 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
             "alternates": alternates if link is not None else [],
             "languages": alternates,
             "css_url": state.css_url,
-            "calendar_url": Urls.shared(settings.base_url, "maintenance.ics"),
-            "api_url": Urls.shared(settings.base_url, "api/v2/summary.json"),
+            "calendar_url": Urls.shared(settings.base_url, CALENDAR),
+            "api_url": Urls.shared(settings.base_url, api_file("summary.json")),
             "feeds": feeds + _page_feeds(job, v),
             "footer_note": t["footer"].format(tz=settings.timezone),
         }
@@ -114,16 +125,16 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
 
 def _page_feeds(job: PageJob, v: LanguageViews) -> list[dict[str, str]]:
     if job.kind == "component":
-        base = f"components/{job.key}/"
+        page = component_page(job.key)
     elif job.kind == "entry" and job.key in v.facts.followed:
         return [{"type": "application/atom+xml", "title": v.t["follow_incident"],
-                 "url": v.urls.link(f"incidents/{job.key}/feed.atom")}]
+                 "url": v.urls.link(feed(entry_page(job.key)))}]
     else:
         return []
     name = v.component(v.site.components[job.key]).name
     return [
-        {"type": "application/atom+xml", "title": f"{name} · {v.t['feed_atom']}", "url": v.urls.link(base + "feed.atom")},
-        {"type": "application/rss+xml", "title": f"{name} · {v.t['feed_rss']}", "url": v.urls.link(base + "feed.rss")},
+        {"type": "application/atom+xml", "title": f"{name} · {v.t['feed_atom']}", "url": v.urls.link(feed(page, "atom"))},
+        {"type": "application/rss+xml", "title": f"{name} · {v.t['feed_rss']}", "url": v.urls.link(feed(page, "rss"))},
     ]
 
 
@@ -209,10 +220,10 @@ def _write_extras(state: RenderState, write: Callable[[str, bytes], None]) -> li
 
 def render_extras(state: RenderState) -> list[tuple[str, bytes]]:
     """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar and badges."""
-    files = [("sitemap.xml", sitemap_xml(state, plan_pages(state.site, state.facts))),
-             ("robots.txt", robots_txt(state.site.settings.base_url))]
+    files = [(SITEMAP, sitemap_xml(state, plan_pages(state.site, state.facts))),
+             (ROBOTS, robots_txt(state.site.settings.base_url))]
     files += feed_files(state)
     files += api_files(state)
-    files.append((CALENDAR_PATH, maintenance_calendar(state)))
+    files.append((CALENDAR, maintenance_calendar(state)))
     files += badge_files(state)
     return files

@@ -12,7 +12,7 @@ from statusgen.render.deps import cached_view
 from statusgen.render.feedxml import Item as FeedItem
 from statusgen.render.markup import plain_text
 from statusgen.model.state import component_timeline
-from statusgen.render.urls import component_page, entry_page
+from statusgen.render.urls import component_page, entry_page, feed
 from statusgen.render.state import RenderState
 from statusgen.render.views import LanguageViews
 
@@ -107,34 +107,33 @@ def _in_lang(fragment: str, lang: str) -> str:
 class FeedPlan:
     """A feed before its items are built: enough to tell whether it changed since the last build."""
 
-    path: str
-    page: str
+    page: str  # the page the feed follows, which also names it
     title: str
     pairs: list[tuple[Entry, Update]]
     with_rss: bool
 
     def signature(self, newest: tuple) -> tuple:
-        return (self.path, self.title, newest, tuple((e.id, e.source_hash, u.index) for e, u in self.pairs))
+        return (self.page, self.title, newest, tuple((e.id, e.source_hash, u.index) for e, u in self.pairs))
 
 
 def _plans(v: LanguageViews, items: FeedItems) -> list[FeedPlan]:
     """Every feed of a language: the whole site, each component, each followed entry."""
     settings, facts, count = v.site.settings, v.facts, v.site.settings.feed_items
     site_title = v.text(settings.title)
-    plans = [FeedPlan("feed", "", site_title, items.updates[:count], True)]
+    plans = [FeedPlan("", site_title, items.updates[:count], True)]
     for cid, component in v.site.components.items():
-        plans.append(FeedPlan(f"components/{cid}/feed", component_page(cid),
+        plans.append(FeedPlan(component_page(cid),
                               f"{v.text(component.name)}{TITLE_SEPARATOR}{site_title}",
                               items.newest_pairs_of_component(cid, count), True))
     for entry in facts.entries:
         if entry.id in facts.followed:
-            plans.append(FeedPlan(f"incidents/{entry.id}/feed", entry_page(entry.id),
+            plans.append(FeedPlan(entry_page(entry.id),
                                   f"{v.text(entry.title)}{TITLE_SEPARATOR}{site_title}",
                                   [(entry, u) for u in entry.updates[::-1][:count]], False))
     return plans
 
 
-def _head(v: LanguageViews, items: FeedItems, plan: FeedPlan, suffix: str) -> feedxml.Head:
+def _head(v: LanguageViews, items: FeedItems, plan: FeedPlan, kind: str) -> feedxml.Head:
     settings = v.site.settings
     # An empty feed has no item time of its own: it takes the site's newest update (the build's --now only
     # when the site has no update at all), so that it changes with the content, never with the build.
@@ -145,7 +144,7 @@ def _head(v: LanguageViews, items: FeedItems, plan: FeedPlan, suffix: str) -> fe
     else:
         updated = v.dates.local(v.facts.now)
     return feedxml.Head(
-        self_url=v.urls.absolute(plan.path + suffix), page_url=v.urls.absolute(plan.page), title=plan.title,
+        self_url=v.urls.absolute(feed(plan.page, kind)), page_url=v.urls.absolute(plan.page), title=plan.title,
         # Readers take an RSS channel's description as HTML or as text, so it holds neither markup nor
         # entities: the words of the description, as Markdown and the sanitiser leave them.
         subtitle=plain_text(v.html(settings.description)) or v.text(settings.title), lang=v.lang,
@@ -154,11 +153,11 @@ def _head(v: LanguageViews, items: FeedItems, plan: FeedPlan, suffix: str) -> fe
 
 def _documents(v: LanguageViews, items: FeedItems, plan: FeedPlan) -> list[tuple[str, bytes]]:
     """The Atom feed of a plan, and its RSS twin when it has one, as (output path, bytes)."""
-    atom = feedxml.atom_feed(_head(v, items, plan, ".atom"), [items.atom(e, u) for e, u in plan.pairs])
-    documents = [(v.urls.file(plan.path + ".atom"), atom)]
+    atom = feedxml.atom_feed(_head(v, items, plan, "atom"), [items.atom(e, u) for e, u in plan.pairs])
+    documents = [(v.urls.file(feed(plan.page, "atom")), atom)]
     if plan.with_rss:
-        rss = feedxml.rss_feed(_head(v, items, plan, ".rss"), [items.rss(e, u) for e, u in plan.pairs])
-        documents.append((v.urls.file(plan.path + ".rss"), rss))
+        rss = feedxml.rss_feed(_head(v, items, plan, "rss"), [items.rss(e, u) for e, u in plan.pairs])
+        documents.append((v.urls.file(feed(plan.page, "rss")), rss))
     return documents
 
 
@@ -212,7 +211,7 @@ def feed_files(state: RenderState) -> list[tuple[str, bytes]]:
     for v in state.views.values():
         items = FeedItems(v, updates, by_component)
         for plan in _plans(v, items):
-            key = (v.lang, plan.path)
+            key = (v.lang, plan.page)
             signature = plan.signature(newest)
             cached = memo.get(key)
             # Kept while the feed holds the same updates and what its items read is unchanged.

@@ -8,6 +8,7 @@ from typing import Any, Callable, NamedTuple
 
 from statusgen.render.facts import Facts
 from statusgen.render.urls import (
+    NOT_FOUND_FILE,
     Urls,
     component_page,
     entry_page,
@@ -72,7 +73,7 @@ def page_link(job: PageJob) -> str | None:
 def page_path(job: PageJob, urls: Urls) -> str:
     """The output file of a job, relative to the output folder."""
     link = page_link(job)
-    return urls.file("404.html" if link is None else link)
+    return urls.file(NOT_FOUND_FILE if link is None else link)
 
 
 class Contexts:

@@ -6,7 +6,7 @@ from xml.sax.saxutils import quoteattr
 
 from statusgen.render.pages import PageJob, page_link
 from statusgen.render.state import RenderState
-from statusgen.render.urls import Urls
+from statusgen.render.urls import SITEMAP, Urls
 
 
 def sitemap_xml(state: RenderState, jobs: list[PageJob]) -> bytes:
@@ -48,4 +48,4 @@ def _esc(text: str) -> str:
 
 
 def robots_txt(base_url: str) -> bytes:
-    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url.rstrip('/')}/sitemap.xml\n".encode("utf-8")
+    return f"User-agent: *\nAllow: /\n\nSitemap: {Urls.shared_absolute(base_url, SITEMAP)}\n".encode("utf-8")

@@ -17,6 +17,7 @@ import jinja2
 
 import statusgen
 from statusgen.loading.source import MAX_FILE_BYTES
+from statusgen.render.urls import stylesheet_file
 
 CSS_TEMPLATE = "assets/style.css"
 
@@ -105,4 +106,4 @@ def stylesheet(env: jinja2.Environment) -> tuple[str, bytes]:
     source, _, _ = env.loader.get_source(env, CSS_TEMPLATE)
     data = source.encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()[:10]
-    return f"assets/style.{digest}.css", data
+    return stylesheet_file(digest), data

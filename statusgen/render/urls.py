@@ -1,8 +1,14 @@
-"""Where every page of the site lives, per language; the only place that spells out URLs."""
+"""Where every page and file of the site lives, per language; the only place that spells out URLs."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+INDEX_FILE = "index.html"  # the file a static host serves for a folder's URL
+NOT_FOUND_FILE = "404.html"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+CALENDAR = "maintenance.ics"
 
 
 class Urls:
@@ -16,7 +22,7 @@ class Urls:
 
     # Paths of output files, relative to the output folder.
     def file(self, page: str) -> str:
-        return f"{self.prefix}{page}index.html" if page.endswith("/") or not page else f"{self.prefix}{page}"
+        return f"{self.prefix}{page}{INDEX_FILE}" if page.endswith("/") or not page else f"{self.prefix}{page}"
 
     def link(self, page: str = "") -> str:
         """The root-relative link to a page: '' is the home page, 'incidents/x/' an incident."""
@@ -29,6 +35,11 @@ class Urls:
     def shared(base_url: str, path: str) -> str:
         """Root-relative link to a file shared by every language (CSS, API, badges)."""
         return f"{urlsplit(base_url.rstrip('/')).path.rstrip('/')}/{path}"
+
+    @staticmethod
+    def shared_absolute(base_url: str, path: str) -> str:
+        """Absolute URL of a file shared by every language (the sitemap robots.txt points at)."""
+        return f"{base_url.rstrip('/')}/{path}"
 
 
 def entry_page(entry_id: str) -> str:
@@ -49,3 +60,22 @@ def help_page(slug: str = "") -> str:
 
 def update_anchor(index: int) -> str:
     return f"update-{index + 1}"
+
+
+def feed(page: str = "", kind: str = "atom") -> str:
+    """The Atom or RSS feed of a page: the site's (page ''), a component's or a followed entry's."""
+    return f"{page}feed.{kind}"
+
+
+def api_file(endpoint: str) -> str:
+    """A document of the Statuspage v2 JSON API, by its path below api/v2/ ('summary.json')."""
+    return f"api/v2/{endpoint}"
+
+
+def badge_file(name: str) -> str:
+    """The badge of the whole site ('status') or of a component (its id)."""
+    return f"badges/{name}.svg"
+
+
+def stylesheet_file(digest: str) -> str:
+    return f"assets/style.{digest}.css"
