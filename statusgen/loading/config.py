@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import re
 import zoneinfo
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.loading.source import read_source
 from statusgen.loading.yamlnodes import LANGUAGE_CODE, NodeReader, compose
-from statusgen.model.site import BusinessHours, Component, Settings
+from statusgen.model.site import WEEKDAYS, BusinessHours, Component, Settings
 from statusgen.model.text import LocalText
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -24,7 +23,6 @@ API_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmo
                 "scheduled", "in_progress", "verifying", "completed")
 API_IMPACTS = ("none", "minor", "major", "critical", "maintenance")
 RESERVED_COMPONENT_IDS = ("status",)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def read_yaml(root: Path, rel: str, languages: tuple[str, ...]):
@@ -58,11 +56,12 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
         r.report("invalid-value", fields["base_url"], "base_url", f"'{base_url}' {problem}",
                  "write it as https://status.example.com or https://example.com/status")
         base_url = ""
-    timezone = r.scalar(fields.get("timezone"), "timezone") or "UTC"
+    # Absent or refused values take the defaults of the model's Settings.
+    timezone = r.scalar(fields.get("timezone"), "timezone") or Settings.timezone
     if not _is_timezone(timezone):
         r.report("invalid-value", fields["timezone"], "timezone", f"unknown time zone '{timezone}'",
                  did_you_mean(timezone, zoneinfo.available_timezones()))
-        timezone = "UTC"
+        timezone = Settings.timezone
     report_url = r.scalar(fields.get("report_url"), "report_url") or ""
     if report_url and not re.match(r"^(https?://[^\s\"'<>]+|mailto:[^\s\"'<>]+)$", report_url):
         r.report("invalid-value", fields["report_url"], "report_url",
@@ -78,9 +77,9 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
         business_hours=_business_hours(r, fields.get("business_hours")),
         report_url=report_url,
         default_update_cadence=r.duration(fields.get("default_update_cadence"), "default_update_cadence")
-        or timedelta(days=1),
-        feed_items=r.integer(fields.get("feed_items"), "feed_items") or 50,
-        history_per_page=r.integer(fields.get("history_per_page"), "history_per_page") or 6,
+        or Settings.default_update_cadence,
+        feed_items=r.integer(fields.get("feed_items"), "feed_items") or Settings.feed_items,
+        history_per_page=r.integer(fields.get("history_per_page"), "history_per_page") or Settings.history_per_page,
     )
     return settings, r.diagnostics
 
@@ -148,7 +147,7 @@ def _languages(r: NodeReader, node) -> tuple[str, ...]:
     if items == []:
         r.report("invalid-value", node, "languages", "the list is empty", "list at least one language, e.g. [en]")
     if not items:
-        return ("en",)
+        return Settings.languages
     languages: list[str] = []
     for index, item in enumerate(items):
         code = r.scalar(item, f"languages[{index}]")
@@ -159,7 +158,7 @@ def _languages(r: NodeReader, node) -> tuple[str, ...]:
                      "use codes such as fr, en, pt-BR")
         elif code not in languages:
             languages.append(code)
-    return tuple(languages) or ("en",)
+    return tuple(languages) or Settings.languages
 
 
 def _has_locale(code: str) -> bool:
@@ -176,7 +175,7 @@ def _business_hours(r: NodeReader, node) -> BusinessHours:
         return BusinessHours()
     days = []
     for index, item in enumerate(r.sequence(fields.get("days"), "business_hours.days") or ()):
-        day = r.choice(item, f"business_hours.days[{index}]", DAYS, "invalid-value", "day")
+        day = r.choice(item, f"business_hours.days[{index}]", WEEKDAYS, "invalid-value", "day")
         if day:
             days.append(day)
     hours = {}

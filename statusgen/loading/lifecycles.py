@@ -8,7 +8,7 @@ from pathlib import Path
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.loading.config import API_IMPACTS, API_SECTIONS, API_STATUSES, SAFE_ID, check_id, read_yaml
 from statusgen.loading.yamlnodes import NodeReader
-from statusgen.model.site import COMPONENT_STATES, PHASES, Lifecycle, Priority, Status
+from statusgen.model.site import COMPONENT_STATES, PHASES, Lifecycle, Priority, Settings, Status
 from statusgen.model.text import LocalText
 
 REL = "content/lifecycles.yaml"
@@ -22,7 +22,8 @@ _PRIORITY_KEYS = ("id", "label", "description", "resolution_target", "update_cad
 _STATE_CHOICES = ("from_priority", "none") + COMPONENT_STATES
 
 
-def load_lifecycles(root: Path, languages: tuple[str, ...], default_cadence: timedelta = timedelta(days=1)
+def load_lifecycles(root: Path, languages: tuple[str, ...],
+                    default_cadence: timedelta = Settings.default_update_cadence
                     ) -> tuple[dict[str, Lifecycle], dict[str, Priority], list[Diagnostic]]:
     node, r = read_yaml(root, REL, languages)
     fields = r.mapping(node, "", ("lifecycles", "priorities"), required=("lifecycles", "priorities"))
@@ -78,9 +79,9 @@ def _priorities(r: NodeReader, node, default_cadence: timedelta) -> dict[str, Pr
             resolution_target=target,
             update_cadence=cadence,
             component_state=r.choice(keys.get("component_state"), f"{field}.component_state",
-                                     COMPONENT_STATES, "unknown-state", "component state") or "degraded_performance",
+                                     COMPONENT_STATES, "unknown-state", "component state") or Priority.component_state,
             api_impact=r.choice(keys.get("api_impact"), f"{field}.api_impact", API_IMPACTS,
-                                "invalid-value", "Statuspage impact") or "minor",
+                                "invalid-value", "Statuspage impact") or Priority.api_impact,
             report_due_after=r.duration(keys.get("report_due_after"), f"{field}.report_due_after"),
             rank=len(priorities),
         )
@@ -112,7 +113,7 @@ def _status(r: NodeReader, item, field: str) -> Status | None:
         api_status=r.choice(keys.get("api_status"), f"{field}.api_status", API_STATUSES,
                             "invalid-value", "Statuspage status") or "",
         component_state=state,
-        pauses_target=bool(r.boolean(keys.get("pauses_target"), f"{field}.pauses_target")),
+        pauses_target=_given(r.boolean(keys.get("pauses_target"), f"{field}.pauses_target"), Status.pauses_target),
         reminders=tuple(sorted(reminders)),
         auto_resolve_after=r.duration(keys.get("auto_resolve_after"), f"{field}.auto_resolve_after"),
         auto_resolve_to=r.scalar(keys.get("auto_resolve_to"), f"{field}.auto_resolve_to"),
@@ -247,7 +248,7 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
         default_priority = None
     terminal = _status_ids(r, keys.get("terminal"), f"{base}.terminal", statuses)
     initial = _status_ids(r, keys.get("initial"), f"{base}.initial", statuses)
-    api = r.choice(keys.get("api"), f"{base}.api", API_SECTIONS, "invalid-value", "API section") or "incidents"
+    api = r.choice(keys.get("api"), f"{base}.api", API_SECTIONS, "invalid-value", "API section") or Lifecycle.api
     _check_api_statuses(r, status_nodes, base, api, statuses)
     if resolve_status and not (statuses[resolve_status].is_resolved and resolve_status in terminal):
         r.report("lifecycle-definition", keys["resolve_status"], f"{base}.resolve_status",
@@ -261,10 +262,10 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
     if "terminal" in keys and not terminal:
         r.report("lifecycle-definition", keys["terminal"], f"{base}.terminal", "no status ends an entry",
                  "list the resolved statuses")
-    reopen = bool(r.boolean(keys.get("reopen"), f"{base}.reopen"))
+    reopen = _given(r.boolean(keys.get("reopen"), f"{base}.reopen"), Lifecycle.reopen)
     if initial and terminal:
         _check_reachable(r, keys["terminal"], base, (initial, terminal, transitions), statuses, reopen)
-    default_kind = "maintenance" if api == "scheduled_maintenances" else "incident"
+    default_kind = "maintenance" if api == "scheduled_maintenances" else Lifecycle.kind
     return Lifecycle(
         id=lid,
         kind=r.choice(keys.get("kind"), f"{base}.kind", KINDS, "invalid-value", "kind") or default_kind,
@@ -275,10 +276,17 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
         terminal=terminal,
         api=api,
         component_state=r.choice(keys.get("component_state"), f"{base}.component_state", _STATE_CHOICES,
-                                 "unknown-state", "component state") or "from_priority",
+                                 "unknown-state", "component state") or Lifecycle.component_state,
         resolve_status=resolve_status,
         default_priority=default_priority,
         reopen=reopen,
-        enforce_target=r.boolean(keys.get("enforce_target"), f"{base}.enforce_target") is not False,
-        enforce_cadence=r.boolean(keys.get("enforce_cadence"), f"{base}.enforce_cadence") is not False,
+        enforce_target=_given(r.boolean(keys.get("enforce_target"), f"{base}.enforce_target"),
+                              Lifecycle.enforce_target),
+        enforce_cadence=_given(r.boolean(keys.get("enforce_cadence"), f"{base}.enforce_cadence"),
+                               Lifecycle.enforce_cadence),
     )
+
+
+def _given(value, default):
+    """The value read, or the model's default when the key is absent (or its value refused)."""
+    return default if value is None else value

@@ -19,6 +19,7 @@ COMPONENT_STATES = (
 STATE_SEVERITY = {state: rank for rank, state in enumerate(COMPONENT_STATES)}
 
 PHASES = ("open", "waiting", "resolved")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def worst_state(states) -> str:
@@ -30,7 +31,7 @@ def worst_state(states) -> str:
 class BusinessHours:
     """When the support team works; shown on help pages."""
 
-    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    days: tuple[str, ...] = WEEKDAYS[:5]
     start: str = "09:00"
     end: str = "18:00"
 

@@ -15,6 +15,7 @@ from babel.numbers import format_percent
 from statusgen.model.entry import Entry, Update
 from statusgen.model.site import (
     STATE_SEVERITY,
+    WEEKDAYS,
     Component,
     Lifecycle,
     Priority,
@@ -30,7 +31,7 @@ from statusgen.render.facts import Facts, listing_time
 from statusgen.render.markup import Markup
 from statusgen.render.urls import Urls, component_page, entry_page, update_anchor
 
-DAY_INDEX = {day: n for n, day in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+DAY_INDEX = {day: n for n, day in enumerate(WEEKDAYS)}
 STATE_ICONS = {
     "operational": "✓",
     "degraded_performance": "!",
