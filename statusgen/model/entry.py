@@ -53,6 +53,11 @@ class Entry:
     def started_at(self) -> datetime:
         return self.updates[0].at
 
+    @property
+    def work_started_at(self) -> datetime | None:
+        """When maintenance work started: the first update in a status of work under way (None: it never did)."""
+        return next((u.at for u in self.updates if self.status_of(u).is_work_under_way), None)
+
     @cached_property
     def order(self) -> tuple[float, str]:
         """Sort key by start: comparing floats is much cheaper than comparing aware datetimes."""

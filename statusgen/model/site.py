@@ -19,6 +19,8 @@ COMPONENT_STATES = (
 STATE_SEVERITY = {state: rank for rank, state in enumerate(COMPONENT_STATES)}
 
 PHASES = ("open", "waiting", "resolved")
+# Statuspage's statuses of maintenance work under way (the API's "active" maintenance).
+WORK_STATUSES = ("in_progress", "verifying")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -87,6 +89,10 @@ class Status:
     @property
     def is_resolved(self) -> bool:
         return self.phase == "resolved"
+
+    @property
+    def is_work_under_way(self) -> bool:
+        return self.api_status in WORK_STATUSES
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from statusgen.model.entry import Entry
-from statusgen.model.site import Status, worst_state
+from statusgen.model.site import WORK_STATUSES, Status, worst_state
 from statusgen.model.state import component_timeline
 from statusgen.render.markup import plain_text
 from statusgen.render.state import RenderState
@@ -33,7 +33,7 @@ INDICATORS = {
 }
 UNRESOLVED = ("investigating", "identified", "monitoring")
 UPCOMING = ("scheduled",)
-ACTIVE = ("in_progress", "verifying")
+ACTIVE = WORK_STATUSES
 LIST_LIMIT = 50  # incidents.json and scheduled-maintenances.json: "the 50 most recent"
 # A status that declares no api_status falls back on its phase.
 FALLBACK_STATUS = {

@@ -14,7 +14,6 @@ from statusgen.render.urls import entry_page
 
 REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch the file again
 PAST_WINDOWS = timedelta(days=90)  # older windows interest no subscriber and only slow calendars down
-WORK_STARTED = ("in_progress", "verifying")
 
 
 def was_cancelled(entry: Entry, resolved_at: datetime | None) -> bool:
@@ -25,7 +24,7 @@ def was_cancelled(entry: Entry, resolved_at: datetime | None) -> bool:
     """
     if resolved_at is None or entry.scheduled_end is None or resolved_at >= entry.scheduled_end:
         return False
-    return not any(entry.status_of(u).api_status in WORK_STARTED for u in entry.updates)
+    return entry.work_started_at is None
 
 
 def _utc(moment: datetime) -> datetime:

@@ -211,7 +211,7 @@ def _sort_lists(facts: Facts, published: list[Entry], states, zone: ZoneInfo) ->
             continue
         if kind == "maintenance" and state.is_open:
             if entry.scheduled_start and entry.scheduled_start > facts.now \
-                    and state.status.api_status not in ("in_progress", "verifying"):
+                    and not state.status.is_work_under_way:
                 facts.upcoming_maintenance.append(entry)
             else:
                 facts.active_maintenance.append(entry)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -268,7 +268,7 @@ class LanguageViews:
         work_started = work_ended = None
         if entry.scheduled_start and entry.scheduled_end:
             window = (self.dates.when(entry.scheduled_start), self.dates.when(entry.scheduled_end))
-            started_at = work_start(entry)
+            started_at = entry.work_started_at
             if started_at:
                 work_started = self.dates.when(started_at)
                 work_ended = resolved
@@ -459,14 +459,6 @@ def language_name(lang: str, in_lang: str) -> str:
         return Locale.parse(lang.replace("-", "_")).get_display_name(in_lang.replace("-", "_")) or lang
     except (ValueError, TypeError, UnknownLocaleError):
         return lang
-
-
-def work_start(entry: Entry) -> datetime | None:
-    """When maintenance work actually started: its first update in a status the API calls in_progress."""
-    for update in entry.updates:
-        if entry.status_of(update).api_status == "in_progress":
-            return update.at
-    return None
 
 
 def report_for(body: str, lang: str, default_lang: str) -> str:

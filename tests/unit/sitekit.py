@@ -78,11 +78,13 @@ lifecycles:
       - {id: scheduled, label: Scheduled, phase: open, api_status: scheduled}
       - {id: in_progress, label: In progress, phase: open, api_status: in_progress,
          component_state: under_maintenance}
+      - {id: verifying, label: Verifying, phase: open, api_status: verifying}
       - {id: completed, label: Completed, phase: resolved, api_status: completed}
     initial: [scheduled, in_progress]
     transitions:
-      scheduled: [in_progress]
-      in_progress: [completed]
+      scheduled: [in_progress, verifying, completed]
+      in_progress: [verifying, completed]
+      verifying: [completed]
     terminal: [completed]
   ticket:
     label: Known issue

@@ -102,6 +102,19 @@ def test_maintenance_has_no_target():
     assert (state.target_outcome, state.target_deadline) == ("none", None)
 
 
+@pytest.mark.parametrize("updates, started", [
+    ([(T0, "scheduled"), (at("1d"), "in_progress"), (at("1d 1h"), "verifying"), (at("1d 2h"), "completed")],
+     at("1d")),
+    ([(T0, "scheduled"), (at("1d"), "verifying"), (at("1d 2h"), "completed")], at("1d")),  # in_progress unrecorded
+    ([(T0, "in_progress"), (at("1h"), "completed")], T0),
+    ([(T0, "scheduled"), (at("1d"), "completed")], None),  # called off: the work never started
+])
+def test_work_started_at_the_first_update_of_work_under_way(updates, started):
+    entry = incident(*updates, priority=None, lifecycle="maintenance",
+                     extra="scheduled: {start: 2026-11-17T09:00:00+01:00, end: 2026-11-17T12:00:00+01:00}\n")
+    assert entry.work_started_at == (t(started) if started else None)
+
+
 # --- resolution and auto-resolution -----------------------------------------------------------------
 
 def test_resolved_at_is_the_first_update_of_the_final_resolved_stretch():
