@@ -124,6 +124,22 @@ def test_illegal_transition_is_refused(scratch_site):
     assert digest(path) == before
 
 
+def test_edits_read_the_definitions_and_only_the_entry_they_touch(scratch_site, monkeypatch):
+    import statusgen.loading
+
+    def whole_site(*args, **kwargs):
+        raise AssertionError("an edit read every entry or help page of the site")
+
+    monkeypatch.setattr(statusgen.loading, "load_entry", whole_site)
+    monkeypatch.setattr(statusgen.loading, "load_pages", whole_site)
+    assert run("update", OPEN, "--root", scratch_site, "-s", "monitoring", "-m", "Correctif déployé.",
+               "--now", "2026-11-20T15:30:00+01:00").exit_code == 0
+    assert run("resolve", OPEN, "--root", scratch_site, "-m", "Tout fonctionne.",
+               "--now", "2026-11-20T15:40:00+01:00").exit_code == 0
+    assert run("new", "incident", "--root", scratch_site, "-t", "Panne", "-p", "low", "-c", "dashboard", "-m", "x",
+               "--now", NOW, "--no-input").exit_code == 0
+
+
 def test_resolve_uses_the_lifecycle_resolving_status(scratch_site):
     result = run("resolve", OPEN, "--root", scratch_site, "-m", "Tout fonctionne.", "--now", "2026-11-20T15:40:00+01:00")
     assert result.exit_code == 0, result.output

@@ -9,6 +9,7 @@ or a status with a line break in it is refused by the rules, never injected into
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -22,8 +23,8 @@ from statusgen.editing import (ReadOnly, Text, TextFile, append_update, atomic_w
                                refuse_read_only, text_field)
 from statusgen.errors import ERROR, Diagnostic, StatusgenError, UsageProblem, did_you_mean
 from statusgen.failures import describe_os_error
-from statusgen.loading import load_site, require_site
-from statusgen.loading.entries import EntryContext, entry_files, entry_from_source
+from statusgen.loading import load_definitions, require_site
+from statusgen.loading.entries import EntryContext, entry_file_names, entry_from_source
 from statusgen.loading.source import Source, read_source, relative
 from statusgen.model.entry import Entry
 from statusgen.model.site import Site
@@ -52,8 +53,9 @@ class Written:
 
 
 def load_for_edit(root: Path) -> Site:
+    """The site's definitions, without its entries: an edit reads and checks only the one entry it touches."""
     require_site(root)
-    site, diagnostics = load_site(root)
+    site, diagnostics = load_definitions(root)
     if site is None:
         raise StatusgenError("\n".join(d.format() for d in diagnostics) or "cannot read content/site.yaml")
     return site
@@ -90,16 +92,22 @@ def find_entry_file(root: Path, entry_id: str) -> Path:
         if not path.resolve().is_relative_to((root / "incidents").resolve()):
             raise StatusgenError(f"{entry_id} is not under incidents/; statusgen edits entries only")
         return path
-    files = entry_files(root)
-    matches = [p for p in files if p.stem == entry_id.removesuffix(".md")]
+    ids = entry_ids(root)
+    matches = [Path(name) for name, stem in ids.items() if stem == entry_id.removesuffix(".md")]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        close = closest_id(entry_id.removesuffix(".md"), [p.stem for p in files])
+        close = closest_id(entry_id.removesuffix(".md"), list(ids.values()))
         # did_you_mean words the hint; given the closest id itself, it names exactly that one.
         hint = did_you_mean(close, [close]) if close else "give the file name without .md, as `ls incidents` shows"
         raise StatusgenError(f"no entry '{entry_id}' in incidents/ ({hint})")
     raise StatusgenError(f"several files are named {entry_id}.md: " + ", ".join(str(m) for m in matches))
+
+
+def entry_ids(root: Path) -> dict[str, str]:
+    """The id (file name without .md) of every entry file, by path: strings only, as a large site lists
+    ten thousand of them for each edit."""
+    return {name: os.path.splitext(os.path.basename(name))[0] for name in entry_file_names(root)}
 
 
 def closest_id(word: str, ids: list[str]) -> str | None:
@@ -246,7 +254,7 @@ def create(root: Path, *, kind: str, title: Given, priority: str | None, compone
         folder = root / "incidents"
         folder.mkdir(exist_ok=True)
         with folder_lock(folder):
-            taken = {p.stem for p in entry_files(root)}
+            taken = set(entry_ids(root).values())
             name, n = base, 2
             while name in taken:
                 name, n = f"{base}-{n}", n + 1

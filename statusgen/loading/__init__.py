@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from statusgen.catalog import diag
@@ -57,6 +57,25 @@ def definitions_signature(root: Path) -> str:
     return digest.hexdigest()
 
 
+def load_definitions(root: Path) -> tuple[Site | None, list[Diagnostic]]:
+    """The site's definitions (settings, components, lifecycles, priorities) without its entries or help
+    pages, and every problem found while reading them: what an entry is read and checked against.
+
+    The site is None only when the settings themselves cannot be read.
+    """
+    root = Path(root)
+    settings, diagnostics = load_settings(root)
+    if settings is None:
+        return None, diagnostics
+    components, found = load_components(root, settings.languages)
+    diagnostics += found
+    lifecycles, priorities, found = load_lifecycles(root, settings.languages, settings.default_update_cadence)
+    diagnostics += found
+    site = Site(root=str(root), settings=settings, components=components, lifecycles=lifecycles,
+                priorities=priorities, entries=())
+    return site, diagnostics
+
+
 def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None, list[Diagnostic]]:
     """The whole site and every problem found while reading it.
 
@@ -65,18 +84,14 @@ def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None
     cache, entry files unchanged since the last call are not read again.
     """
     root = Path(root)
-    settings, diagnostics = load_settings(root)
-    if settings is None:
+    site, diagnostics = load_definitions(root)
+    if site is None:
         return None, diagnostics
-    languages = settings.languages
-    components, found = load_components(root, languages)
-    diagnostics += found
-    lifecycles, priorities, found = load_lifecycles(root, languages, settings.default_update_cadence)
-    diagnostics += found
+    languages = site.settings.languages
     pages, found = load_pages(root, languages)
     diagnostics += found
     diagnostics += linked_folders(root)
-    ctx = EntryContext(languages, components, lifecycles, priorities)
+    ctx = EntryContext(languages, dict(site.components), dict(site.lifecycles), dict(site.priorities))
     if cache is not None:
         signature = definitions_signature(root)
         if cache.definitions != signature:
@@ -94,9 +109,7 @@ def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None
         if entry is not None:
             entries.append(entry)
     entries.sort(key=lambda e: e.order)
-    site = Site(root=str(root), settings=settings, components=components, lifecycles=lifecycles,
-                priorities=priorities, entries=tuple(entries), pages=tuple(pages))
-    return site, diagnostics
+    return replace(site, entries=tuple(entries), pages=tuple(pages)), diagnostics
 
 
 def linked_folders(root: Path) -> list[Diagnostic]:
