@@ -21,6 +21,7 @@ from statusgen.commands.validate import CheckCache, Report, check
 from statusgen.output import MARKER, Writer, check_output_folder, staged_output
 from statusgen.render.deps import PageRecords, Record
 from statusgen.render.engine import (
+    digest,
     plan_pages,
     prepare,
     render_extras,
@@ -224,19 +225,17 @@ class Builder:
             for path, data in files:
                 writer.write(path, data)
             pages, extras = render_site(state, writer.write, records=records)
-        files += extras
         self.pages = PageRecords()
         for path, record in records.items():
             self.pages.set(path, record)
         self.pages.note_objects(state.recorder)
-        self.extra_hashes = {path: _hash(data) for path, data in files}
+        self.extra_hashes = {path: digest(data) for path, data in files} | dict(extras)
         _warm(state)
-        return BuildResult(report, pages=pages, files=len(files), seconds=time.perf_counter() - started,
+        return BuildResult(report, pages=pages, files=len(files) + len(extras), seconds=time.perf_counter() - started,
                            out=self.out)
 
     def _incremental(self, report: Report, now: datetime) -> tuple[int, int]:
         state, files = prepare(report.site, now, self.renders)
-        files += render_extras(state)
         jobs = {page_path(job, state.contexts[job.lang].v.urls): job for job in plan_pages(state.site, state.facts)}
         stale = self.pages.stale(state.recorder, jobs)
         outputs: list[tuple[str, bytes]] = []  # everything is rendered before anything is written
@@ -246,8 +245,14 @@ class Builder:
             outputs.append((path, data))
             records.append((path, record))
         pages = len(outputs)
-        new_extras = {path: _hash(data) for path, data in files}
-        outputs += [(path, data) for path, data in files if self.extra_hashes.get(path) != new_extras[path]]
+        new_extras = {}
+        for path, data in [*files, *render_extras(state)]:
+            if data is None:  # the same bytes as the last build
+                new_extras[path] = self.extra_hashes[path]
+                continue
+            new_extras[path] = digest(data)
+            if self.extra_hashes.get(path) != new_extras[path]:
+                outputs.append((path, data))
         writer = Writer(self.out.resolve(), atomic=True)
         for path, data in outputs:
             writer.write(path, data)
@@ -277,10 +282,6 @@ def _warm(state) -> None:
     for views in state.views.values():
         for entry in state.facts.entries:
             views.line(entry)
-
-
-def _hash(data: bytes) -> str:
-    return hashlib.sha1(data).hexdigest()
 
 
 def global_inputs(root: Path) -> str:

@@ -157,6 +157,18 @@ class Impact:
 
 def impacts(entry: Entry, now: datetime) -> list[Impact]:
     """The stretches of time during which the entry degraded each of its components."""
+    # Asked for by the facts, the views and the feeds of one build: kept on the (immutable) entry
+    # for the last moment asked, as an incident may touch hundreds of components over many updates.
+    kept = entry.__dict__.get(_IMPACTS_KEPT)
+    if kept is None or kept[0] != now:
+        kept = entry.__dict__[_IMPACTS_KEPT] = (now, tuple(_impacts(entry, now)))
+    return list(kept[1])
+
+
+_IMPACTS_KEPT = "_statusgen_impacts"
+
+
+def _impacts(entry: Entry, now: datetime) -> list[Impact]:
     state = entry_state(entry, now)
     stop_all = state.auto_resolved_at
     segments: list[Impact] = []
@@ -188,11 +200,14 @@ def _affected(entry: Entry, overrides: dict[str, str]) -> list[str]:
 def _merge(segments: list[Impact]) -> list[Impact]:
     """Join back-to-back stretches of the same component in the same state."""
     merged: list[Impact] = []
+    last: dict[str, int] = {}  # component -> index in merged of its latest stretch
     for seg in segments:
-        prev = next((m for m in reversed(merged) if m.component == seg.component), None)
+        at = last.get(seg.component)
+        prev = merged[at] if at is not None else None
         if prev and prev.state == seg.state and prev.end == seg.start:
-            merged[merged.index(prev)] = Impact(seg.component, seg.state, prev.start, seg.end)
+            merged[at] = Impact(seg.component, seg.state, prev.start, seg.end)
         else:
+            last[seg.component] = len(merged)
             merged.append(seg)
     return merged
 
@@ -207,11 +222,17 @@ def component_timeline(entry: Entry, now: datetime) -> list[dict[str, str]]:
     segments = impacts(entry, now)
     names = dict.fromkeys([*entry.components, *(s.component for s in segments),
                            *(c for u in entry.updates for c in u.components)])
-    timeline = []
-    for update in entry.updates:
-        states = {}
-        for cid in names:
-            states[cid] = next((s.state for s in segments if s.component == cid and s.start <= update.at
-                                and (s.end is None or s.end > update.at)), "operational")
-        timeline.append(states)
+    by_component: dict[str, list[Impact]] = {}
+    for segment in segments:
+        by_component.setdefault(segment.component, []).append(segment)
+    timeline: list[dict[str, str]] = [{} for _ in entry.updates]
+    # A component's stretches do not overlap and come in time order, as the updates do: one walk
+    # over both per component (an incident may touch hundreds of components over dozens of updates).
+    for cid in names:
+        stretches, j = by_component.get(cid, []), 0
+        for states, update in zip(timeline, entry.updates):
+            while j < len(stretches) and stretches[j].end is not None and stretches[j].end <= update.at:
+                j += 1
+            current = stretches[j] if j < len(stretches) else None
+            states[cid] = current.state if current and current.start <= update.at else "operational"
     return timeline

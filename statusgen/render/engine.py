@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from statusgen.model.site import Site
 from statusgen.render.api import api_files
@@ -169,12 +170,12 @@ def _render_share(share: tuple[int, int]) -> list[tuple[str, Record]]:
 
 def render_site(state: RenderState, write: Callable[[str, bytes], None], workers: int | None = None,
                 progress: Callable[[int], None] | None = None, records: dict[str, Record] | None = None,
-                ) -> tuple[int, list[tuple[str, bytes]]]:
+                ) -> tuple[int, list[tuple[str, str]]]:
     """Render every page and every other file through write(path, bytes).
 
     Worker processes render the pages while this process renders the feeds, API, calendar,
-    badges and sitemap. Returns the number of pages and the other files; with records, fills it
-    with what each page read (for the next incremental build).
+    badges and sitemap. Returns the number of pages and (path, digest) of the other files; with
+    records, fills it with what each page read (for the next incremental build).
     """
     jobs = plan_pages(state.site, state.facts)
     workers = workers or min(2, os.cpu_count() or 1)
@@ -211,19 +212,30 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
     return len(jobs), files
 
 
-def _write_extras(state: RenderState, write: Callable[[str, bytes], None]) -> list[tuple[str, bytes]]:
-    files = render_extras(state)
-    for path, data in files:
+def _write_extras(state: RenderState, write: Callable[[str, bytes], None]) -> list[tuple[str, str]]:
+    """Write every non-page file as it is made (feeds of large sites weigh hundreds of megabytes:
+    none is kept in memory); returns (path, digest) of each."""
+    written = []
+    for path, data in render_extras(state):
+        if data is None:
+            raise RuntimeError(f"{path}: an unchanged file in a build from scratch")  # a cache kept by mistake
         write(path, data)
-    return files
+        written.append((path, digest(data)))
+    return written
 
 
-def render_extras(state: RenderState) -> list[tuple[str, bytes]]:
-    """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar and badges."""
-    files = [(SITEMAP, sitemap_xml(state, plan_pages(state.site, state.facts))),
-             (ROBOTS, robots_txt(state.site.settings.base_url))]
-    files += feed_files(state)
-    files += api_files(state)
-    files.append((CALENDAR, maintenance_calendar(state)))
-    files += badge_files(state)
-    return files
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def render_extras(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
+    """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar and badges.
+
+    None instead of bytes: the same bytes as the previous build of this long-running process.
+    """
+    yield SITEMAP, sitemap_xml(state, plan_pages(state.site, state.facts))
+    yield ROBOTS, robots_txt(state.site.settings.base_url)
+    yield from feed_files(state)
+    yield from api_files(state)
+    yield CALENDAR, maintenance_calendar(state)
+    yield from badge_files(state)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import html
 from dataclasses import dataclass
+from typing import Iterator
 
 from statusgen.model.entry import Entry, Update
 from statusgen.render import feedxml
@@ -17,6 +18,10 @@ from statusgen.render.state import RenderState
 from statusgen.render.views import LanguageViews
 
 TITLE_SEPARATOR = " — "
+# An item lists at most this many components (the entry page lists them all). An update touching
+# 180 components sits in 181 feeds: listing all of them in each would make the feeds grow with
+# the square of the components an incident touches.
+FEED_COMPONENTS = 10
 
 
 class FeedItems:
@@ -51,15 +56,18 @@ class FeedItems:
 
     def _item(self, entry: Entry, update: Update) -> FeedItem:
         v = self.v
-        view = v.entry(entry)
-        uview = view.updates[len(entry.updates) - 1 - update.index]  # the view lists them newest first
+        # The update's own view, not the whole entry's: an item needs neither the other updates nor
+        # the post-incident report, and the feeds of a large site hold tens of thousands of items.
+        uview = v.update_view(entry, update)
+        title = v.text(entry.title)
         timeline = cached_view(v.recorder, self._timelines, entry.id, lambda: component_timeline(entry, v.facts.now))
         states = timeline[update.index]
         before = timeline[update.index - 1] if update.index else {}
-        categories = tuple((cid, v.text(v.site.components[cid].name)) for cid in states if cid in v.site.components)
+        listed = [cid for cid in states if cid in v.site.components][:FEED_COMPONENTS]
+        categories = tuple((cid, v.text(v.site.components[cid].name)) for cid in listed)
         return FeedItem(
             id=uview.absolute_url,
-            title=f"{view.title}{TITLE_SEPARATOR}{uview.status.label}",
+            title=f"{title}{TITLE_SEPARATOR}{uview.status.label}",
             link=uview.absolute_url,
             at=v.dates.local(update.at),
             content_html=self._content(entry, _in_lang(uview.message_html, uview.message_lang), states, before),
@@ -73,22 +81,26 @@ class FeedItems:
         entry page, which shows no state for a component a known issue leaves working.
         """
         v, t = self.v, self.v.t
-        view = v.entry(entry)
         parts = [message_html]
-        if view.window:
-            window = t["window"].format(start=view.window[0].text, end=view.window[1].text)
+        if entry.scheduled_start and entry.scheduled_end:
+            start, end = v.dates.when(entry.scheduled_start), v.dates.when(entry.scheduled_end)
+            window = t["window"].format(start=start.text, end=end.text)
             parts.append(f"{_heading(t['scheduled_window'])}<p>{html.escape(window)}</p>")
-        if view.impact_html:
-            parts.append(f"{_heading(t['impact'])}{_in_lang(view.impact_html, view.impact_lang)}")
+        impact_html, impact_lang = v.html_lang(entry.impact)
+        if impact_html:
+            parts.append(f"{_heading(t['impact'])}{_in_lang(impact_html, impact_lang)}")
+        known = [(cid, state) for cid, state in states.items() if cid in v.site.components]
         affected = []
-        for cid, state in states.items():
-            if cid not in v.site.components:
-                continue
+        for cid, state in known[:FEED_COMPONENTS]:
             name = html.escape(v.text(v.site.components[cid].name))
             link = f'<a href="{html.escape(v.urls.absolute(component_page(cid)))}">{name}</a>'
             if state != "operational" or before.get(cid, "operational") != state:
                 link += html.escape(t["colon"] + t[f"state.{state}"])
             affected.append(f"<li>{link}</li>")
+        if len(known) > FEED_COMPONENTS:
+            more = html.escape(t["more_components"].format(n=len(known) - FEED_COMPONENTS))
+            page = html.escape(v.urls.absolute(entry_page(entry.id)))
+            affected.append(f'<li><a href="{page}">{more}</a></li>')
         if affected:
             parts.append(f"{_heading(t['affected'])}<ul>{''.join(affected)}</ul>")
         return "\n".join(parts)
@@ -191,8 +203,12 @@ def newest_updates(state: RenderState) -> list[tuple[Entry, Update]]:
     return [pair for _, pair in reversed(ordered)]
 
 
-def feed_files(state: RenderState) -> list[tuple[str, bytes]]:
-    """Every feed of every language, as (output path, bytes); unchanged feeds come from the memo."""
+def feed_files(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
+    """Every feed of every language, as (output path, bytes), one at a time.
+
+    A long-running build keeps, for each feed, the updates it holds and what its items read of
+    the facts; while both are unchanged, the feed yields (path, None): the same bytes as last time.
+    """
     updates = newest_updates(state)
     newest = (updates[0][0].id, updates[0][0].source_hash, updates[0][1].index) if updates else ()
     count = state.site.settings.feed_items
@@ -207,17 +223,16 @@ def feed_files(state: RenderState) -> list[tuple[str, bytes]]:
         if not unfilled:
             break  # every component feed has its newest items
     memo: dict = state.memo.setdefault("feeds", {})
-    files = []
     for v in state.views.values():
         items = FeedItems(v, updates, by_component)
         for plan in _plans(v, items):
             key = (v.lang, plan.page)
             signature = plan.signature(newest)
             cached = memo.get(key)
-            # Kept while the feed holds the same updates and what its items read is unchanged.
-            if cached is None or cached[0] != signature or not state.recorder.current(cached[1]):
-                with state.recorder.recording() as reads:
-                    documents = _documents(v, items, plan)
-                cached = memo[key] = (signature, state.recorder.record(reads), documents)
-            files += cached[2]
-    return files
+            if cached is not None and cached[0] == signature and state.recorder.current(cached[1]):
+                yield from ((path, None) for path in cached[2])
+                continue
+            with state.recorder.recording() as reads:
+                documents = _documents(v, items, plan)
+            memo[key] = (signature, state.recorder.record(reads), [path for path, _ in documents])
+            yield from documents

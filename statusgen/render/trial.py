@@ -49,7 +49,8 @@ def trial_render(site: Site, now: datetime) -> list[Diagnostic]:
         except Exception as exc:  # noqa: BLE001
             _keep(found, _required(exc, site.root, _describe(job)))
     try:
-        render_extras(state)
+        for _ in render_extras(state):  # made one at a time: run through them all
+            pass
     except Exception as exc:  # noqa: BLE001
         _keep(found, _required(exc, site.root, "the feeds and API"))
     return list(found.values())

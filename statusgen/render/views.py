@@ -186,6 +186,7 @@ class LanguageViews:
     line_macro: Any = None
     recorder: Recorder | None = None
     _components: dict[str, ComponentView] = field(default_factory=dict)
+    _update_views: dict[tuple[str, str, int], UpdateView] = field(default_factory=dict)
 
     def __post_init__(self):
         # Markup cannot know the page language; a table with no heading before it is named with this word.
@@ -261,7 +262,7 @@ class LanguageViews:
     def _entry(self, entry: Entry) -> EntryView:
         state = self.facts.states[entry.id]
         page = entry_page(entry.id)
-        updates = [self._update(entry, u, page) for u in reversed(entry.updates)]
+        updates = [self.update_view(entry, u) for u in reversed(entry.updates)]
         resolved = self.dates.when(state.resolved_at) if state.resolved_at else None
         duration = self.span((state.resolved_at or self.facts.now) - entry.started_at)
         window = None
@@ -329,6 +330,14 @@ class LanguageViews:
         if not lang:
             return ""
         return self.t["report_only_in"].format(language=language_name(lang, self.lang))
+
+    def update_view(self, entry: Entry, update: Update) -> UpdateView:
+        """One update's view, as the entry's page shows it (it reads nothing of the facts)."""
+        key = (entry.id, entry.source_hash, update.index)
+        view = self._update_views.get(key)
+        if view is None:
+            view = self._update_views[key] = self._update(entry, update, entry_page(entry.id))
+        return view
 
     def _update(self, entry: Entry, update: Update, page: str) -> UpdateView:
         anchor = update_anchor(update.index)
