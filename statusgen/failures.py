@@ -46,20 +46,23 @@ def describe_os_error(exc: OSError) -> str:
     return f"{line} ({advice})" if advice else line
 
 
-def describe_bug(exc: BaseException) -> str:
+RERUN_WITH_DEBUG = f"run the command again as `statusgen --debug ...` (or with {DEBUG_VARIABLE}=1)"
+
+
+def describe_bug(exc: BaseException, how_to_see: str = RERUN_WITH_DEBUG) -> str:
     detail = str(exc).splitlines()[0] if str(exc) else ""
     name = type(exc).__name__ + (f": {detail}" if detail else "")
-    return (f"internal error ({name}). This is a bug in statusgen, not in your files; run the command "
-            f"again as `statusgen --debug ...` (or with {DEBUG_VARIABLE}=1) to see the details, and report it.")
+    return (f"internal error ({name}). This is a bug in statusgen, not in your files; {how_to_see} "
+            "to see the details, and report it.")
 
 
-def describe_failure(exc: BaseException) -> str:
+def describe_failure(exc: BaseException, how_to_see: str = RERUN_WITH_DEBUG) -> str:
     """The one line for any exception a command or a rebuild did not expect."""
     if isinstance(exc, OSError):
         return describe_os_error(exc)
     if isinstance(exc, MemoryError):
         return "out of memory; close other programs or build on a larger machine"
-    return describe_bug(exc)
+    return describe_bug(exc, how_to_see)
 
 
 class GuardedGroup(click.Group):

@@ -27,7 +27,7 @@ from watchdog.observers import Observer
 
 from statusgen.commands.watch import ChangeWatcher, SourceWatches
 from statusgen.errors import Diagnostic, StatusgenError
-from statusgen.failures import debug_wanted, describe_failure
+from statusgen.failures import DEBUG_VARIABLE, debug_wanted, describe_failure
 from statusgen.render.urls import INDEX_FILE, NOT_FOUND_FILE
 
 WAIT_PATH = "/__statusgen/wait"
@@ -55,10 +55,12 @@ class ServeState:
     failure: str = ""
     summary: str = ""
     changed: threading.Condition = field(default_factory=threading.Condition)
+    served_good_build: bool = False  # whether a rebuild ever succeeded
 
     def publish(self, errors: list[Diagnostic], failure: str, summary: str) -> None:
         with self.changed:
             self.version += 1
+            self.served_good_build |= not errors and not failure
             self.errors = errors
             self.failure = failure
             self.summary = summary
@@ -90,7 +92,7 @@ def failure_line(exc: BaseException) -> str:
     """One line for what a rebuild raised: a refusal as it is worded, anything else as a command would say it."""
     if isinstance(exc, click.ClickException):
         return " ".join(exc.format_message().split())
-    return describe_failure(exc)
+    return describe_failure(exc, f"restart `statusgen serve` with {DEBUG_VARIABLE}=1 (or after upgrading statusgen)")
 
 
 def malformed(path: str) -> bool:
@@ -224,7 +226,9 @@ def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], 
             errors, summary = build_once()
         except (Exception, SystemExit) as exc:  # serve never dies of a rebuild: show it, retry on the next save
             errors, failure = [], failure_line(exc)
-            summary = f"rebuild failed, the last good build is still served: {failure}"
+            kept = ("the last good build is still served" if state.served_good_build
+                    else "there is no good build to serve yet")
+            summary = f"rebuild failed, {kept}: {failure}"
             if debug_wanted():
                 trace = "".join(traceback.format_exception(exc)).rstrip()
         # A new minute is no news on the terminal unless the outcome changed.
