@@ -21,7 +21,6 @@ import json
 import math
 import random
 import shutil
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
