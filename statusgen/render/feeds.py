@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import html
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -32,24 +33,39 @@ class FeedItems:
         self.v = views
         self.updates = updates  # every update of the site, newest first
         self.by_component = by_component  # the same, per component
-        self._items: dict[tuple[str, int], FeedItem] = {}
-        self._atom: dict[tuple[str, int], str] = {}
-        self._rss: dict[tuple[str, int], str] = {}
+        self._serialised: dict[tuple[str, int], tuple[str, str]] = {}
+        self._uses: Counter = Counter()
         self._timelines: dict[str, list[dict[str, str]]] = {}
 
-    # Shared by every feed that holds the item; what an item read of the facts (the entry's state,
-    # the time) is replayed into each feed that uses it, so that feed's record holds it too.
+    # Serialised once, in both formats, and shared by every feed that holds the item (only the text
+    # is kept: a large site's feeds hold tens of thousands of items). What an item read of the facts
+    # (the time...) is replayed into each feed that uses it, so that feed's record holds it too.
+    def _fragments(self, entry: Entry, update: Update) -> tuple[str, str]:
+        def serialise() -> tuple[str, str]:
+            item = self.item(entry, update)
+            return feedxml.atom_entry(item), feedxml.rss_item(item)
+        return cached_view(self.v.recorder, self._serialised, (entry.id, update.index), serialise)
+
+    def expect(self, pairs) -> None:
+        """Count the feeds each item will be written to, so that its text is let go after the last."""
+        self._uses = Counter((entry.id, update.index) for entry, update in pairs)
+
+    def release(self, pairs) -> None:
+        for entry, update in pairs:
+            key = (entry.id, update.index)
+            self._uses[key] -= 1
+            if self._uses[key] <= 0:
+                self._serialised.pop(key, None)
+
     def item(self, entry: Entry, update: Update) -> FeedItem:
-        return cached_view(self.v.recorder, self._items, (entry.id, update.index), lambda: self._item(entry, update))
+        return self._item(entry, update)
 
     def atom(self, entry: Entry, update: Update) -> str:
-        """The item as an Atom entry, serialised once for every feed that holds it."""
-        return cached_view(self.v.recorder, self._atom, (entry.id, update.index),
-                           lambda: feedxml.atom_entry(self.item(entry, update)))
+        """The item as an Atom entry."""
+        return self._fragments(entry, update)[0]
 
     def rss(self, entry: Entry, update: Update) -> str:
-        return cached_view(self.v.recorder, self._rss, (entry.id, update.index),
-                           lambda: feedxml.rss_item(self.item(entry, update)))
+        return self._fragments(entry, update)[1]
 
     def newest_pairs_of_component(self, component_id: str, count: int) -> list[tuple[Entry, Update]]:
         return self.by_component.get(component_id, [])[:count]
@@ -58,7 +74,7 @@ class FeedItems:
         v = self.v
         # The update's own view, not the whole entry's: an item needs neither the other updates nor
         # the post-incident report, and the feeds of a large site hold tens of thousands of items.
-        uview = v.update_view(entry, update)
+        uview = v.update_view(entry, update, keep=False)  # its text is kept, as the item's
         title = v.text(entry.title)
         timeline = cached_view(v.recorder, self._timelines, entry.id, lambda: component_timeline(entry, v.facts.now))
         states = timeline[update.index]
@@ -225,14 +241,18 @@ def feed_files(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
     memo: dict = state.memo.setdefault("feeds", {})
     for v in state.views.values():
         items = FeedItems(v, updates, by_component)
-        for plan in _plans(v, items):
+        plans = _plans(v, items)
+        items.expect(pair for plan in plans for pair in plan.pairs)
+        for plan in plans:
             key = (v.lang, plan.page)
             signature = plan.signature(newest)
             cached = memo.get(key)
             if cached is not None and cached[0] == signature and state.recorder.current(cached[1]):
+                items.release(plan.pairs)
                 yield from ((path, None) for path in cached[2])
                 continue
             with state.recorder.recording() as reads:
                 documents = _documents(v, items, plan)
+            items.release(plan.pairs)
             memo[key] = (signature, state.recorder.record(reads), [path for path, _ in documents])
             yield from documents

@@ -331,12 +331,14 @@ class LanguageViews:
             return ""
         return self.t["report_only_in"].format(language=language_name(lang, self.lang))
 
-    def update_view(self, entry: Entry, update: Update) -> UpdateView:
+    def update_view(self, entry: Entry, update: Update, keep: bool = True) -> UpdateView:
         """One update's view, as the entry's page shows it (it reads nothing of the facts)."""
         key = (entry.id, entry.source_hash, update.index)
         view = self._update_views.get(key)
         if view is None:
-            view = self._update_views[key] = self._update(entry, update, entry_page(entry.id))
+            view = self._update(entry, update, entry_page(entry.id))
+            if keep:
+                self._update_views[key] = view
         return view
 
     def _update(self, entry: Entry, update: Update, page: str) -> UpdateView:
