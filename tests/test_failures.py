@@ -184,9 +184,15 @@ def test_a_bug_is_one_line_and_debug_shows_the_traceback(built, monkeypatch):
     assert snapshot(site / "output") == before
     debugged = run(site, "build", env={"STATUSGEN_DEBUG": "1"})
     assert isinstance(debugged.exception, RuntimeError)
+    # --debug sets the variable for the whole process (serve's rebuilds read it too): set it through
+    # the monkeypatch first ("0": off), so that its absence is put back for the tests that follow.
+    monkeypatch.setenv("STATUSGEN_DEBUG", "0")
     flagged = CliRunner().invoke(main, ["--debug", "build", "--root", str(site), "--now", NOW])
     assert isinstance(flagged.exception, RuntimeError)
-    monkeypatch.delenv("STATUSGEN_DEBUG", raising=False)
+
+
+def test_debug_mode_does_not_outlive_the_test_that_asked_for_it():
+    assert "STATUSGEN_DEBUG" not in os.environ
 
 
 def test_a_closed_pipe_is_quiet(demo_root):
