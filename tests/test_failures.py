@@ -199,3 +199,49 @@ def test_a_closed_pipe_is_quiet(demo_root):
     proc = subprocess.run(f"{sys.executable} -m statusgen validate --now {NOW} --format json | head -c 10",
                           shell=True, cwd=demo_root, capture_output=True, text=True, timeout=60)
     assert proc.stderr == ""
+
+
+# Site templates are files of the repository like any other: a pull request may carry hostile ones.
+SANDBOX_CASES = [
+    ("a way to the os module", '{{ cycler.__init__.__globals__.os.popen("echo pwned-by-template").read() }}',
+     "error [template-runtime] access to attribute '__init__' of 'type' object is unsafe"),
+    ("the globals of a built-in", '{{ lipsum.__globals__.os.popen("id").read() }}',
+     "error [template-runtime] access to attribute '__globals__'"),
+    ("a list of a billion items", "{{ range(10**9) | list | length }}",
+     "error [template-runtime] OverflowError: Range too big."),
+]
+
+
+@pytest.mark.parametrize("case, body, expected", SANDBOX_CASES, ids=[c[0] for c in SANDBOX_CASES])
+def test_site_templates_run_in_the_sandbox(built, case, body, expected):
+    site, before = built
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text(extend("main", body, "404.html"), encoding="utf-8")
+    checked = run(site, "validate")
+    assert checked.exit_code == 1, checked.output
+    assert "templates/404.html:3: " + expected in checked.output
+    result = run(site, "build")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert snapshot(site / "output") == before
+    assert not any(b"pwned-by-template" in data or b"uid=" in data for data in snapshot(site / "output").values())
+
+
+def test_a_hard_link_is_refused_like_a_symbolic_link(built, secret_file):
+    site, before = built
+    (site / "templates").mkdir()
+    os.link(secret_file, site / "templates" / "leak.html")
+    (site / "templates" / "404.html").write_text(extend("main", '{% include "leak.html" %}', "404.html"),
+                                                 encoding="utf-8")
+    checked = run(site, "validate")
+    assert checked.exit_code == 1
+    assert "templates/leak.html:1: error [not-a-file] is a hard link" in checked.output
+    assert run(site, "build").exit_code == 1
+    assert not any(SECRET.encode() in data for data in snapshot(site / "output").values())
+
+
+def test_due_on_a_site_that_does_not_validate_says_so(scratch_site):
+    (scratch_site / "content" / "components.yaml").write_text("", encoding="utf-8")
+    result = run(scratch_site, "due")
+    assert result.exit_code == 1
+    assert "content/components.yaml:1: error [empty-file]" in result.output
+    assert "the site does not validate, so what is due cannot be told" in result.output

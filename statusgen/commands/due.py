@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from statusgen.errors import StatusgenError
+from statusgen.errors import ERROR, StatusgenError
 from statusgen.loading import load_site, require_site
 from statusgen.model.entry import Entry
 from statusgen.model.state import entry_state
@@ -78,11 +78,20 @@ def debts_of(entry: Entry, now: datetime) -> list[Due]:
     return found
 
 
+MAX_SHOWN = 10  # errors listed when the site does not validate
+
+
 def list_due(root: Path, now: datetime) -> list[Due]:
     require_site(root)
-    site, _ = load_site(root)
-    if site is None:
-        raise StatusgenError("content/site.yaml cannot be read; run statusgen validate")
+    site, diagnostics = load_site(root)
+    errors = [d for d in diagnostics if d.level == ERROR]
+    if site is None or errors:
+        # A file with errors is left out of the site: what it owes would go unseen. Say so (exit 1),
+        # so that a scheduled check alerts on a broken site too.
+        shown = "\n".join(d.format() for d in errors[:MAX_SHOWN])
+        more = f"\n... and {len(errors) - MAX_SHOWN} more" if len(errors) > MAX_SHOWN else ""
+        raise StatusgenError(f"{shown}{more}\nthe site does not validate, so what is due cannot be told; "
+                             "fix it (statusgen validate) and run due again".lstrip("\n"))
     debts = [d for entry in site.entries if not entry.draft for d in debts_of(entry, now)]
     return sorted(debts, key=lambda d: (KINDS.index(d.kind), d.since, d.entry))
 

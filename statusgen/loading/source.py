@@ -58,6 +58,8 @@ def _file_problem(path: Path) -> str:
         return "is a directory where a file is expected"
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
+    if info.st_nlink > 1:  # its content may be a file outside the site, under another name
+        return "is a hard link; statusgen reads files that belong to the site only"
     return ""
 
 

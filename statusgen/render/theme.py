@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import statusgen
 from statusgen.loading.source import MAX_FILE_BYTES
@@ -78,7 +79,8 @@ def is_plain_file(folder: Path, parts: list[str]) -> bool:
         info = os.lstat(current / parts[-1])
     except OSError:
         return False
-    return stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES
+    # A hard link is a regular file whose content may live outside the site: refused, like a link.
+    return stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_size <= MAX_FILE_BYTES
 
 
 def make_environment(site_root: Path) -> jinja2.Environment:
@@ -88,7 +90,11 @@ def make_environment(site_root: Path) -> jinja2.Environment:
     if own.is_dir() and not own.is_symlink():
         loaders.append(SiteTemplateLoader(own))
     loaders += [jinja2.PrefixLoader({"default": builtin}), builtin]
-    env = jinja2.Environment(
+    # A site's own templates arrive like any other file of the repository (a pull request, say):
+    # they render in Jinja2's sandbox, which refuses underscore attributes (no way to the os module
+    # or the file system), methods that change data, and ranges of more than 100,000 items.
+    kind = ImmutableSandboxedEnvironment if len(loaders) > 2 else jinja2.Environment
+    env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
