@@ -6,7 +6,7 @@ from statusgen.errors import ERROR, WARNING, Diagnostic, Rule
 
 _RULES = [
     # Reading files and YAML syntax.
-    Rule("not-a-file", ERROR, "a directory, symlink or special file stands where a file is expected",
+    Rule("not-a-file", ERROR, "a directory, symbolic or hard link, or special file stands where a file is expected",
          "incidents/2026-11-20-x.md:1: error [not-a-file] : is a symbolic link; statusgen reads regular files only"),
     Rule("file-too-large", ERROR, "a file is larger than statusgen accepts (2 MB)",
          "incidents/2026-11-20-x.md:1: error [file-too-large] : file is 6.0 MB; the limit is 2 MB"),
