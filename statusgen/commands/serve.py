@@ -208,17 +208,9 @@ class PreviewServer(ThreadingHTTPServer):
             self.echo(traceback.format_exc().rstrip())
 
 
-def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], tuple[list[Diagnostic], str]],
-          echo: Callable[[str], None], stop: threading.Event | None = None,
-          ready: Callable[[str], None] | None = None, base_path: str = "",
-          outdated: Callable[[], bool] = lambda: False) -> None:
-    """Serve until stop is set (or Ctrl-C).
-
-    build_once() rebuilds and returns (errors, summary) or raises; outdated() says whether the
-    moment of the last build has passed, so that time-derived content is rebuilt without a save.
-    """
-    stop = stop or threading.Event()
-    state = ServeState()
+def rebuilder(build_once: Callable[[], tuple[list[Diagnostic], str]], state: ServeState,
+              echo: Callable[[str], None]) -> Callable[..., None]:
+    """rebuild(reason): run build_once, never letting it raise, and publish the outcome."""
 
     def rebuild(reason: str = "save") -> None:
         failure = trace = ""
@@ -240,14 +232,32 @@ def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], 
             echo(summary)
         state.publish(errors, failure, summary)
 
-    rebuild()
-    handler_class = type("Handler", (PreviewHandler,), {"state": state, "base_path": base_path.rstrip("/")})
-    handler = partial(handler_class, directory=str(out))
+    return rebuild
+
+
+def listen(host: str, port: int, handler) -> PreviewServer:
     try:
-        server = PreviewServer((host, port), handler)
+        return PreviewServer((host, port), handler)
     except OSError as exc:
         reason = "the port is in use (try --port 0)" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
         raise StatusgenError(f"cannot listen on {host}:{port}: {reason}")
+
+
+def serve(root: Path, out: Path, host: str, port: int, build_once: Callable[[], tuple[list[Diagnostic], str]],
+          echo: Callable[[str], None], stop: threading.Event | None = None,
+          ready: Callable[[str], None] | None = None, base_path: str = "",
+          outdated: Callable[[], bool] = lambda: False) -> None:
+    """Serve until stop is set (or Ctrl-C).
+
+    build_once() rebuilds and returns (errors, summary) or raises; outdated() says whether the
+    moment of the last build has passed, so that time-derived content is rebuilt without a save.
+    """
+    stop = stop or threading.Event()
+    state = ServeState()
+    rebuild = rebuilder(build_once, state, echo)
+    rebuild()
+    handler_class = type("Handler", (PreviewHandler,), {"state": state, "base_path": base_path.rstrip("/")})
+    server = listen(host, port, partial(handler_class, directory=str(out)))
     server.echo = echo
     watcher = ChangeWatcher(rebuild, out, outdated)
     observer = Observer()
