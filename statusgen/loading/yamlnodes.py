@@ -339,12 +339,13 @@ class NodeReader:
             return None
         return value
 
-    def text(self, node: Node | None, field: str, blank_ok: bool = False) -> LocalText | None:
+    def text(self, node: Node | None, field: str, blank_ok: bool = False, partial: bool = False) -> LocalText | None:
         """A plain string for every language, or a mapping of language code to string.
 
         A blank text (spaces only) is reported, unless blank_ok: then the caller judges it (an update
         message may be empty in some statuses). A blank translation is always reported: its readers
-        would see nothing where the others read a text.
+        would see nothing where the others read a text. With partial (an update changing some
+        languages of a text), the languages left out keep their text: none is missing.
         """
         if node is None or is_null(node):
             return None
@@ -381,7 +382,7 @@ class NodeReader:
             self.report("missing-field", node, field, "no text in any language")
             return None
         missing = [lang for lang in self.languages if lang not in values]
-        if missing and self.languages:
+        if missing and self.languages and not partial:
             default = self.languages[0] if self.languages[0] in values else next(iter(values))
             self.report("missing-translation", node, field,
                         f"no text in {', '.join(missing)}; readers see the '{default}' text",

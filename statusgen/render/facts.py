@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,6 +45,7 @@ class Facts:
     history_pages: int = 1
     # Entries with a feed of their own: open, or updated in the last FEED_DAYS days.
     followed: frozenset[str] = frozenset()
+    root_causes: dict[str, int] = field(default_factory=dict)  # kind of root cause -> published entries
 
     @property
     def overall_state(self) -> str:
@@ -133,6 +134,7 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
     chunks = history_chunks(facts, zone, site.settings.history_per_page)
     facts.history, facts.history_pages = dict(enumerate(chunks, 1)), len(chunks)
     since = now - timedelta(days=FEED_DAYS)
+    facts.root_causes = dict(Counter(e.root_cause_kind for e in published if e.root_cause_kind))
     facts.followed = frozenset(e.id for e in published if states[e.id].is_open or e.last_update.at >= since)
     return facts
 

@@ -23,8 +23,10 @@ from statusgen.model.site import (
     Status,
     worst_state,
 )
+from statusgen.model.changes import update_changes
 from statusgen.model.state import current_component_states, impacts
 from statusgen.model.text import LANGUAGE_MARK, LocalText, language_parts
+from statusgen.render.changewords import describe
 from statusgen.render.dates import Dates, When
 from statusgen.render.deps import Recorder, cached_view
 from statusgen.render.facts import Facts, listing_time
@@ -74,6 +76,7 @@ class UpdateView:
     when: When
     message_html: str
     message_lang: str  # the language of the message when it is not the page's (a fallback), else ""
+    changes: list[str]  # what the update changed, in words
     url: str
     absolute_url: str
     index: int
@@ -105,6 +108,7 @@ class EntryView:
     workaround_lang: str
     root_cause_html: str
     root_cause_lang: str
+    root_cause_kind: str  # the kind of root cause in words, or ""
     report_html: str
     report_lang: str
     report_note: str  # "This report is available in French only." when report_lang is set
@@ -228,6 +232,9 @@ class LanguageViews:
     def span(self, delta) -> str:
         return self.dates.span(delta, self.t)
 
+    def language_name(self, lang: str) -> str:
+        return language_name(lang, self.lang)
+
     # -- entries -----------------------------------------------------------
     # Views of an entry are kept while the entry's file is unchanged and what they read of the facts
     # (its state, the time...) still has the same value; a page using one depends on those reads too.
@@ -310,6 +317,7 @@ class LanguageViews:
             workaround_lang=workaround_lang,
             root_cause_html=root_cause_html,
             root_cause_lang=root_cause_lang,
+            root_cause_kind=self.t[f"root_cause_kind.{entry.root_cause_kind}"] if entry.root_cause_kind else "",
             report_html=self.markup.report(report),
             report_lang=report_lang,
             report_note=self._only_in(report_lang),
@@ -350,6 +358,7 @@ class LanguageViews:
             when=self.dates.when(update.at),
             message_html=message_html,
             message_lang=message_lang,
+            changes=describe(update_changes(entry)[update.index], self),
             url=f"{self.urls.link(page)}#{anchor}",
             absolute_url=f"{self.urls.absolute(page)}#{anchor}",
             index=update.index,
@@ -366,7 +375,7 @@ class LanguageViews:
                 if impact.component not in live or _worse(impact.state, live[impact.component]):
                     live[impact.component] = impact.state
         views = []
-        for cid in entry.components:
+        for cid in entry.all_components:
             component = self.site.components[cid]
             current = live.get(cid)
             views.append(AffectedView(cid, self.text(component.name), self.urls.link(component_page(cid)),
