@@ -25,7 +25,7 @@ FILE_NAME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})-[a-z0-9]+(?:-[a-z0-9]
 MAX_ENTRY_ID = 100  # the id names a folder of the output, and feeds and URLs repeat it
 MARKDOWN_FIELDS = ("impact", "workaround", "root_cause")
 ENTRY_KEYS = ("title", "lifecycle", "priority", "components", "impact", "workaround", "updates",
-              "root_cause", "root_cause_kind", "scheduled", "retroactive", "draft")
+              "root_cause", "root_cause_kind", "scheduled", "auto_start", "auto_complete", "retroactive", "draft")
 ROOT_CAUSE_KINDS = ("systemic", "isolated")
 UPDATE_KEYS = ("at", "status", "message", "components", "priority", "title", "impact", "workaround", "reminder")
 CHANGE_KEYS = ("components", "priority", "title", "impact", "workaround")  # what an update may change
@@ -148,6 +148,8 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, entry_id: str, body: str
     if lifecycle.kind == "maintenance" and "scheduled" not in fields:
         r.report("schedule", fields.get("lifecycle"), "scheduled", "a maintenance needs its window",
                  "add scheduled: {start: 2026-11-26T22:00:00+01:00, end: 2026-11-27T01:00:00+01:00}")
+    automatic = {name: bool(r.boolean(fields.get(name), name)) for name in ("auto_start", "auto_complete")}
+    _check_automatic(r, fields, lifecycle, automatic)
     if title is None or priority is None or not updates or components is None:
         return None
     return Entry(
@@ -168,11 +170,30 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, entry_id: str, body: str
         report=body.strip("\n"),
         scheduled_start=start,
         scheduled_end=end,
+        auto_start=automatic["auto_start"],
+        auto_complete=automatic["auto_complete"],
         retroactive=bool(r.boolean(fields.get("retroactive"), "retroactive")),
         draft=bool(r.boolean(fields.get("draft"), "draft")),
         lines=lines,
         source_hash=hashlib.sha1(raw).hexdigest(),
     )
+
+
+def _check_automatic(r: NodeReader, fields, lifecycle: Lifecycle, automatic: dict[str, bool]) -> None:
+    """auto_start and auto_complete follow a window, into statuses the lifecycle has."""
+    for name, wanted in automatic.items():
+        if not wanted:
+            continue
+        if "scheduled" not in fields:
+            r.report("schedule", fields[name], name, f"{name} follows the window, and there is none",
+                     "add scheduled: {start: ..., end: ...}, or remove the line")
+        elif name == "auto_start" and not any(s.is_work_under_way for s in lifecycle.statuses.values()):
+            r.report("schedule", fields[name], name,
+                     f"lifecycle '{lifecycle.id}' has no status of work in progress (api_status: in_progress)",
+                     "give one status api_status: in_progress in content/lifecycles.yaml")
+        elif name == "auto_complete" and not lifecycle.resolve_status:
+            r.report("schedule", fields[name], name, f"lifecycle '{lifecycle.id}' sets no resolve_status",
+                     "set resolve_status in content/lifecycles.yaml (the status of completed work)")
 
 
 def _priority(r: NodeReader, fields, lifecycle: Lifecycle, ctx: EntryContext) -> Priority | None:

@@ -55,9 +55,10 @@ class UpdateChanges:
     components: tuple[ComponentChange, ...]
     texts: tuple[TextChange, ...]
     reminder: bool
+    automatic: str = ""  # a step of the maintenance window (model/schedule.py)
 
     def __bool__(self) -> bool:
-        return bool(self.priority or self.components or self.texts or self.reminder)
+        return bool(self.priority or self.components or self.texts or self.reminder or self.automatic)
 
 
 _KEPT = "_statusgen_changes"
@@ -83,5 +84,5 @@ def _changes(entry: Entry):
         texts = tuple(TextChange(name, getattr(facets_before, name), getattr(facets, name))
                       for name in TEXT_FACETS
                       if getattr(update, name) is not None and getattr(facets, name) != getattr(facets_before, name))
-        yield UpdateChanges(priority, components, texts, update.reminder)
+        yield UpdateChanges(priority, components, texts, update.reminder, update.automatic)
         facets_before, states_before = facets, states

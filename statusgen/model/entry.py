@@ -42,6 +42,7 @@ class Update:
     impact: LocalText | None = None  # an empty text removes it
     workaround: LocalText | None = None
     reminder: bool = False  # records the reminder sent to a customer the ticket waits on
+    automatic: str = ""  # a step the window took by itself (model/schedule.py), written in no file
 
 
 def merge_text(before: LocalText, change: LocalText | None) -> LocalText:
@@ -81,6 +82,8 @@ class Entry:
     scheduled_end: datetime | None = None
     retroactive: bool = False
     draft: bool = False
+    auto_start: bool = False  # maintenance: in progress from the window's start without an update
+    auto_complete: bool = False  # ... and completed at its end
     lines: Mapping[str, int] = field(default_factory=dict)  # field name -> line
     source_hash: str = ""
 
@@ -144,6 +147,14 @@ class Entry:
     def work_started_at(self) -> datetime | None:
         """When maintenance work started: the first update in a status of work under way (None: it never did)."""
         return next((u.at for u in self.updates if self.status_of(u).is_work_under_way), None)
+
+    @property
+    def duration_start(self) -> datetime:
+        """Where an entry's duration counts from: a maintenance's from when work started (or its window
+        opened), not from its announcement; anything else from its first update."""
+        if self.lifecycle.kind == "maintenance":
+            return self.work_started_at or self.scheduled_start or self.started_at
+        return self.started_at
 
     @cached_property
     def order(self) -> tuple[float, str]:

@@ -21,7 +21,7 @@ from statusgen.model.site import WORK_STATUSES, Status, worst_state
 from statusgen.model.state import component_timeline
 from statusgen.render.markup import plain_text
 from statusgen.render.state import RenderState
-from statusgen.render.urls import api_file, entry_page
+from statusgen.render.urls import api_file, entry_page, update_anchor
 
 # Statuspage's own link between the blended component status and the page indicator.
 INDICATORS = {
@@ -219,7 +219,7 @@ class StatuspageApi:
             body = plain_text(self.v.html(update.message))
             if not body:  # an update that only changes something says what it changed
                 body = "\n".join(self.v.update_view(entry, update, keep=False).changes)
-            result.append(self._update(entry, f"{entry.id}-update-{update.index + 1}",
+            result.append(self._update(entry, f"{entry.id}-{update_anchor(update.index, update.automatic)}",
                                        api_status(entry, entry.status_of(update)), body, update.at,
                                        self._changes(before, states)))
             before = states

@@ -13,6 +13,8 @@ def describe(changes: UpdateChanges, v: "LanguageViews") -> list[str]:
     words = []
     if changes.reminder:
         words.append(t["change.reminder"])
+    if changes.automatic:
+        words.append(t[f"change.automatic.{changes.automatic}"])
     if changes.priority:
         key = "change.priority_raised" if changes.priority.raised else "change.priority_lowered"
         words.append(t[key].format(before=v.text(changes.priority.before.label),

@@ -37,6 +37,7 @@ class Facts:
     upcoming_maintenance: list[Entry] = field(default_factory=list)
     open_known_issues: list[Entry] = field(default_factory=list)
     recent_days: list[tuple[date, list[Entry]]] = field(default_factory=list)
+    recent_maintenance: list[Entry] = field(default_factory=list)  # ended in the RECENT_DAYS, newest first
     by_id: dict[str, Entry] = field(default_factory=dict)
     memo: dict = field(default_factory=dict)  # values derived once per build (the page plan...)
     component_changed: dict[str, datetime] = field(default_factory=dict)  # last change of state, up to now
@@ -221,7 +222,11 @@ def _sort_lists(facts: Facts, published: list[Entry], states, zone: ZoneInfo) ->
         if kind == "incident" and state.is_open:
             facts.active_incidents.append(entry)
         day = listing_time(entry).astimezone(zone).date()
-        if recent_from <= day <= facts.today:
+        if not recent_from <= day <= facts.today:
+            continue
+        if kind == "maintenance":  # past maintenance is not an incident: listed apart
+            facts.recent_maintenance.append(entry)
+        else:
             recent[day].append(entry)
     facts.upcoming_maintenance.sort(key=lambda e: e.scheduled_start)
     facts.recent_days = [(facts.today - timedelta(days=n), recent.get(facts.today - timedelta(days=n), []))

@@ -99,6 +99,7 @@ class Contexts:
             maintenance_upcoming=[v.entry(e) for e in f.upcoming_maintenance],
             known_issues=[v.summary(e) for e in f.open_known_issues],
             recent=[(v.dates.day(day), [v.summary(e) for e in entries]) for day, entries in f.recent_days],
+            recent_maintenance=[v.summary(e) for e in f.recent_maintenance],
             as_of=v.dates.when(f.now),
         )
         return "index.html", ctx

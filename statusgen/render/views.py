@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -263,7 +263,7 @@ class LanguageViews:
             is_open=state.is_open,
             listed=self.dates.when(listing_time(entry)),
             resolved=self.dates.when(state.resolved_at) if state.resolved_at else None,
-            duration=self.span((state.resolved_at or self.facts.now) - entry.started_at),
+            duration=self._duration(entry, state),
         )
 
     def _entry(self, entry: Entry) -> EntryView:
@@ -271,7 +271,7 @@ class LanguageViews:
         page = entry_page(entry.id)
         updates = [self.update_view(entry, u) for u in reversed(entry.updates)]
         resolved = self.dates.when(state.resolved_at) if state.resolved_at else None
-        duration = self.span((state.resolved_at or self.facts.now) - entry.started_at)
+        duration = self._duration(entry, state)
         window = None
         work_started = work_ended = None
         if entry.scheduled_start and entry.scheduled_end:
@@ -310,7 +310,7 @@ class LanguageViews:
             duration=duration,
             target=self.t[f"target.{state.target_outcome}"].format(deadline=deadline),
             target_outcome=state.target_outcome,
-            target_span=self.t["target_within"].format(span=self.span(entry.priority.resolution_target)),
+            target_span=self._target_span(entry),
             impact_html=impact_html,
             impact_lang=impact_lang,
             workaround_html=workaround_html,
@@ -333,6 +333,20 @@ class LanguageViews:
             listed=self.dates.when(listing_time(entry)),
         )
 
+    def _duration(self, entry: Entry, state) -> str:
+        """How long it lasted ("" for a maintenance closed before any work: it had no duration)."""
+        if entry.lifecycle.kind == "maintenance" and entry.work_started_at is None and state.resolved_at:
+            return ""
+        end = state.resolved_at or self.facts.now
+        return self.span(max(end - entry.duration_start, timedelta()))
+
+    def _target_span(self, entry: Entry) -> str:
+        """The target and, once the priority changed, the priority it comes from (see docs/format.md)."""
+        span = self.span(entry.priority.resolution_target)
+        if len(entry.priorities_held) > 1:
+            return self.t["target_after_change"].format(span=span, priority=self.text(entry.priority.label))
+        return self.t["target_within"].format(span=span)
+
     def _only_in(self, lang: str) -> str:
         """'This report is available in French only.', in the page's language ('' when lang is empty)."""
         if not lang:
@@ -350,7 +364,7 @@ class LanguageViews:
         return view
 
     def _update(self, entry: Entry, update: Update, page: str) -> UpdateView:
-        anchor = update_anchor(update.index)
+        anchor = update_anchor(update.index, update.automatic)
         message_html, message_lang = self.html_lang(update.message)
         return UpdateView(
             anchor=anchor,

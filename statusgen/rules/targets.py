@@ -58,7 +58,7 @@ def check_waiting(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
         return [diag("auto-resolved", entry.path, last.line, field,
                      f"no answer after {span(state.auto_resolved_at - last_status_since(entry))}: the entry counts "
                      f"as '{state.status.id}'",
-                     f"record the final update: statusgen resolve {entry.id}")]
+                     "record the resolution in its timeline: statusgen close-stale")]
     waited, reached = due_reminders(entry, now)
     if not reached:
         return []
