@@ -168,7 +168,7 @@ def test_the_report_page_tells_each_change_in_words(out):
     assert "(within 2 days: the target of the current priority, Critical, counted from the start)" in en
     assert "<li>Title changed to “Widget outage in Europe”</li>" in en
     fr = (out / "incidents" / ENTRY_ID / "index.html").read_text(encoding="utf-8")
-    assert "<li>Priorité relevée : Élevée → Critique</li>" in fr
+    assert "<li>Priorité relevée\u202f: Élevée → Critique</li>" in fr
     assert "<li>Titre en anglais modifié</li>" in fr  # the French title did not change
     assert "Dashboard" in en.split('id="entry-timeline"')[0]  # a component added by an update is listed
 
@@ -193,8 +193,8 @@ def test_the_api_lists_affected_components_per_update_and_the_highest_impact(out
         {"code": "widget", "name": "Widget", "old_status": "major_outage", "new_status": "partial_outage"},
         {"code": "dashboard", "name": "Tableau de bord", "old_status": "operational",
          "new_status": "degraded_performance"}]
-    assert updates[2]["body"] == ("Solution de contournement ajoutée\nWidget : Panne majeure → Panne partielle\n"
-                                  "Tableau de bord : Opérationnel → Performances dégradées")
+    assert updates[2]["body"] == ("Solution de contournement ajoutée\nWidget\u202f: Panne majeure → Panne partielle\n"
+                                  "Tableau de bord\u202f: Opérationnel → Performances dégradées")
     assert [c["id"] for c in incident["components"]] == ["widget", "dashboard"]
 
 

@@ -7,7 +7,7 @@ its node, so every value, and every problem, knows the line it came from.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 import yaml
@@ -328,6 +328,23 @@ class NodeReader:
             self.report("invalid-value", node, field, f"'{value}' is outside the years statusgen accepts",
                         f"write a time from {FIRST_YEAR} to {LAST_YEAR}")
             return None
+        return parsed
+
+    def day(self, node: Node | None, field: str) -> date | None:
+        """A calendar date written YYYY-MM-DD."""
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        try:
+            parsed = date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.report("invalid-value", node, field, f"'{value}' is not a date", "write it as 2026-11-20")
+        elif not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            self.report("invalid-value", node, field, f"'{value}' is outside the years statusgen accepts",
+                        f"write a date from {FIRST_YEAR} to {LAST_YEAR}")
+            parsed = None
         return parsed
 
     def single_text(self, node: Node | None, field: str) -> str | None:

@@ -29,7 +29,7 @@ from statusgen.model.text import LANGUAGE_MARK, LocalText, language_parts
 from statusgen.render.changewords import describe
 from statusgen.render.dates import Dates, When
 from statusgen.render.deps import Recorder, cached_view
-from statusgen.render.facts import Facts, listing_time
+from statusgen.render.facts import NARROW_DAYS, NO_DATA, Facts, listing_time
 from statusgen.render.markup import Markup
 from statusgen.render.urls import Urls, component_page, entry_page, update_anchor
 
@@ -153,7 +153,10 @@ class ComponentView:
     description: str
     url: str
     state: StateView
-    uptime: str
+    uptime: str  # over the days the bar shows (from the first day with data)
+    uptime_label: str  # "uptime", or "uptime since 3 Nov" when the page started recording within the bar
+    uptime_recent: str  # the same over the last 30 days, which is what a phone shows of the bar
+    uptime_recent_label: str
     cells: list[DayCell]
     bar_summary: str
 
@@ -404,16 +407,30 @@ class LanguageViews:
         cid = component.id
         states = self.facts.day_states[cid]
         cells = [DayCell(state, self._cell_label(day, state)) for day, state in zip(self.facts.days, states)]
+        uptime, label = self._uptime(self.facts.uptime[cid], 0)
+        recent, recent_label = self._uptime(self.facts.uptime_recent[cid], -NARROW_DAYS)
         return ComponentView(
             id=cid,
             name=self.text(component.name),
             description=self.text(component.description),
             url=self.urls.link(component_page(cid)),
             state=self.state(self.facts.component_state[cid]),
-            uptime=self.percent(self.facts.uptime[cid]),
+            uptime=uptime,
+            uptime_label=label,
+            uptime_recent=recent,
+            uptime_recent_label=recent_label,
             cells=cells,
             bar_summary=self._bar_summary(states),
         )
+
+    def _uptime(self, value: float | None, first_day: int) -> tuple[str, str]:
+        """A percentage and what it covers; the bar's first day shown is days[first_day]."""
+        if value is None:
+            return self.t["no_data"], ""
+        since = self.facts.recording_since
+        if since and since > self.facts.days[first_day]:
+            return self.percent(value), self.t["uptime_since"].format(day=self.dates.short_day(since))
+        return self.percent(value), self.t["uptime"]
 
     def _cell_label(self, day: date, state: str) -> str:
         return self.t["day_state"].format(day=self.dates.short_day(day), state=self.t[f"state.{state}"])
@@ -421,13 +438,19 @@ class LanguageViews:
     def _bar_summary(self, states: list[str]) -> str:
         by_state: dict[str, list[str]] = {}
         for day, state in zip(self.facts.days, states):
-            if state != "operational":
+            if state not in ("operational", NO_DATA):
                 by_state.setdefault(state, []).append(self.dates.short_day(day))
+        since = self.facts.recording_since
+        before = ""
+        if since is None:
+            return self.t["bar_summary_no_data"]
+        if since > self.facts.days[0]:
+            before = self.t["bar_summary_since"].format(day=self.dates.short_day(since)) + " "
         if not by_state:
-            return self.t["bar_summary_clean"]
+            return before + self.t["bar_summary_clean"]
         parts = [self.t["bar_day_count"].format(state=self.t[f"state.{s}"], dates=", ".join(d))
                  for s, d in by_state.items()]
-        return self.t["bar_summary"].format(details="; ".join(parts))
+        return before + self.t["bar_summary"].format(details="; ".join(parts))
 
     def business_hours(self) -> str:
         """When the support team works, in words: 'Monday to Friday, 09:00–18:00 (Paris time)'."""
@@ -457,12 +480,15 @@ class LanguageViews:
         state = self.state(worst_state(v.state.id for v in views))
         if not name or len(views) <= GROUP_BARS:
             return GroupView(name, views, state)
-        states = [worst_state(day) for day in zip(*([c.state for c in v.cells] for v in views))]
+        states = [NO_DATA if NO_DATA in day else worst_state(day)
+                  for day in zip(*([c.state for c in v.cells] for v in views))]
         cells = [DayCell(state_id, self._cell_label(day, state_id)) for day, state_id in zip(self.facts.days, states)]
         # The group's uptime is the mean of its members', as hosted status pages count it.
-        uptime = sum(self.facts.uptime[v.id] for v in views) / len(views)
-        bar = ComponentView(id="", name=name, description="", url="", state=state, uptime=self.percent(uptime),
-                            cells=cells, bar_summary=self._bar_summary(states))
+        uptime, label = self._uptime(_mean([self.facts.uptime[v.id] for v in views]), 0)
+        recent, recent_label = self._uptime(_mean([self.facts.uptime_recent[v.id] for v in views]), -NARROW_DAYS)
+        bar = ComponentView(id="", name=name, description="", url="", state=state, uptime=uptime, uptime_label=label,
+                            uptime_recent=recent, uptime_recent_label=recent_label, cells=cells,
+                            bar_summary=self._bar_summary(states))
         affected = sum(v.state.id != "operational" for v in views)
         return GroupView(name, views, state, bar=bar, affected_count=affected)
 
@@ -479,6 +505,11 @@ class LanguageViews:
             "cadence": self.span(priority.update_cadence),
             "state": self.state(priority.component_state),
         }
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
 
 
 def _worse(a: str, b: str) -> bool:
