@@ -128,6 +128,16 @@ def _localised(default: str | None, others: tuple[tuple[str, str], ...]):
     return ([(None, default)] if default is not None else []) + [(lang, text) for lang, text in others]
 
 
+def _local_time(value: str, option: str, site):
+    """A window's edge: an offset is kept; without one, the time is the site's local time."""
+    from statusgen.clock import local_time_problem, parse_local
+
+    problem = local_time_problem(value, option)
+    if problem:
+        raise click.UsageError(problem)
+    return parse_local(value, site.settings.timezone)
+
+
 def _parse_time(value: str | None, option: str):
     if value is None:
         return None
@@ -265,8 +275,9 @@ def resolve(root: Path, now: str | None, message: str | None, message_in, at: st
 @_text_option("message", "The first update, in the default language.", "-m")
 @_text_option("impact", "What customers experience.")
 @click.option("--at", "at", metavar="ISO-TIME", help="When it started (default: now).")
-@click.option("--start", "start", metavar="ISO-TIME", help="Maintenance: start of the window.")
-@click.option("--end", "end", metavar="ISO-TIME", help="Maintenance: end of the window.")
+@click.option("--start", "start", metavar="TIME",
+              help="Maintenance: start of the window, e.g. '2026-11-26 22:00' (site time zone unless an offset).")
+@click.option("--end", "end", metavar="TIME", help="Maintenance: end of the window.")
 @click.option("--no-input", is_flag=True, help="Never prompt; fail when something is missing.")
 def new(root: Path, now: str | None, kind: str, title, title_in, priority, components, status, message, message_in,
         impact, impact_in, at, start, end, no_input: bool) -> None:
@@ -275,18 +286,23 @@ def new(root: Path, now: str | None, kind: str, title, title_in, priority, compo
     from statusgen.commands.prompts import complete_new
 
     site = load_for_edit(root)
+    moment = resolve_now(now)
+    translated = {"title": {lang for lang, _ in title_in}, "message": {lang for lang, _ in message_in},
+                  "impact": {lang for lang, _ in impact_in}}
     answers = complete_new(site, kind, dict(title=title, priority=priority, components=list(components),
-                                            status=status, message=message, impact=impact, start=start, end=end),
-                           interactive=not no_input and sys.stdin.isatty())
+                                            status=status, message=message, impact=impact, start=start, end=end,
+                                            translated=translated),
+                           interactive=not no_input and sys.stdin.isatty(), now=moment)
+    more = answers.get("translations", {})
     window = None
     if kind == "maintenance":
-        window = (_parse_time(answers["start"], "--start"), _parse_time(answers["end"], "--end"))
+        window = (_local_time(answers["start"], "--start", site), _local_time(answers["end"], "--end", site))
     written = create(
-        root, kind=kind, title=_localised(answers["title"], title_in),
+        root, kind=kind, title=_localised(answers["title"], title_in + tuple(more.get("title", ()))),
         priority=answers["priority"], components=answers["components"],
-        impact=_localised(answers["impact"], impact_in) or "", status=answers["status"],
-        message=_localised(answers["message"], message_in),
-        at=_parse_time(at, "--at"), window=window, now=resolve_now(now), site=site)
+        impact=_localised(answers["impact"], impact_in + tuple(more.get("impact", ()))) or "",
+        status=answers["status"], message=_localised(answers["message"], message_in + tuple(more.get("message", ()))),
+        at=_parse_time(at, "--at"), window=window, now=moment, site=site)
     click.echo(f"created {written.path}")
     click.echo(f"page: {written.url}")
 

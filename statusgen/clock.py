@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from statusgen.errors import UsageProblem
 
@@ -16,6 +17,27 @@ def parse_now(text: str) -> datetime:
     if value.tzinfo is None:
         raise UsageProblem(f"--now: '{text}' has no time zone (add +01:00 or Z)")
     return within_range(value, "--now")
+
+
+def local_time_problem(text: str, what: str) -> str | None:
+    """Why text is not a time people write ('2026-11-26 22:00', with or without an offset), or None."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return f"{what}: '{text}' is not a time (write it as 2026-11-26 22:00, in the site's time zone)"
+    if not 1971 <= value.year <= 9000:
+        return f"{what}: '{text}' is out of range (years 1971 to 9000)"
+    return None
+
+
+def parse_local(text: str, zone: str) -> datetime:
+    """A time as people write it; without an offset, it is a time of the site's zone (local_time_problem
+    says first whether it can be read)."""
+    value = datetime.fromisoformat(text.strip())
+    if value.tzinfo is None:
+        local = value.replace(tzinfo=ZoneInfo(zone))
+        value = local.replace(tzinfo=timezone(local.utcoffset()))  # a fixed offset, as files write it
+    return value
 
 
 def within_range(value: datetime, source: str) -> datetime:

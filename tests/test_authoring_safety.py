@@ -391,7 +391,8 @@ def test_a_work_folder_of_a_live_process_is_left_alone(scratch_site):
 def test_the_prompt_asks_again_with_a_suggestion(demo_site):
     given = dict(title="Panne", priority="urgnet", components=[], status=None, message=None, impact=None,
                  start=None, end=None)
-    with CliRunner().isolation(input="hihg\nhigh\npaymnets-api\npayments-api, dashboard\nNous enquêtons.\n") as io:
+    typed = "hihg\nhigh\npaymnets-api\npayments-api, dashboard\nNous enquêtons.\n\n\n\n"  # Enter skips the rest
+    with CliRunner().isolation(input=typed) as io:
         answers = complete_new(demo_site, "incident", given, interactive=True)
     shown = io[0].getvalue().decode() + io[1].getvalue().decode()
     assert answers["components"] == ["payments-api", "dashboard"]
@@ -401,14 +402,37 @@ def test_the_prompt_asks_again_with_a_suggestion(demo_site):
     assert "unknown priority 'hihg' (did you mean 'high'?)" in shown
 
 
-def test_the_prompt_asks_again_for_a_time_it_cannot_read(demo_site):
+def test_the_prompt_asks_again_for_a_time_it_cannot_read_and_takes_local_times(demo_site):
     given = dict(title="Travaux", priority=None, components=["invoicing"], status=None, message="Prévu.",
-                 impact=None, start=None, end="2026-11-30T23:00:00+01:00")
-    with CliRunner().isolation(input="demain 22h\n2026-11-30T22:00:00\n2026-11-30T22:00:00+01:00\n") as io:
-        answers = complete_new(demo_site, "maintenance", given, interactive=True)
-    assert answers["start"] == "2026-11-30T22:00:00+01:00"
+                 impact="Facturation indisponible.", start=None, end=None)
+    typed = "demain 22h\n2026-11-30 22:00\n2026-11-30 21:00\n2026-11-30T23:30:00+01:00\n\n\n\n"
+    with CliRunner().isolation(input=typed) as io:
+        answers = complete_new(demo_site, "maintenance", given, interactive=True,
+                               now=datetime.fromisoformat(NOW))
+    assert answers["start"] == "2026-11-30T22:00:00+01:00"  # no offset: Paris time
+    assert answers["end"] == "2026-11-30T23:30:00+01:00"
     shown = io[0].getvalue().decode() + io[1].getvalue().decode()
-    assert "'demain 22h' is not an ISO 8601 time" in shown and "has no time zone" in shown
+    assert "Window start, Europe/Paris time (e.g. 2026-11-21 22:00)" in shown  # an example in the future
+    assert "Window end, Europe/Paris time (e.g. 2026-12-01 00:00)" in shown
+    assert "'demain 22h' is not a time" in shown
+    assert "the window must end after it starts (2026-11-30T22:00:00+01:00)" in shown
+
+
+def test_the_prompt_asks_for_the_impact_and_each_language(demo_site):
+    given = dict(title="Panne", priority="high", components=["dashboard"], status=None, message="Nous enquêtons.",
+                 impact=None, start=None, end=None)
+    typed = "Le tableau de bord est lent.\nDashboard slow\nWe are investigating.\n\n"
+    with CliRunner().isolation(input=typed):
+        answers = complete_new(demo_site, "incident", given, interactive=True)
+    assert answers["impact"] == "Le tableau de bord est lent."
+    assert answers["translations"] == {"title": [("en", "Dashboard slow")],
+                                       "message": [("en", "We are investigating.")], "impact": []}
+
+
+def test_a_ticket_needs_no_component(demo_site):
+    given = dict(title="Bogue", priority="low", components=[], status=None, message="Signalé.", impact="x",
+                 start=None, end=None)
+    assert complete_new(demo_site, "ticket", given, interactive=False)["components"] == []
 
 
 def test_yaml_of_the_written_file_is_plain_where_it_can_be(scratch_site):

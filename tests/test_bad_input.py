@@ -154,9 +154,21 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+ONE_LANGUAGE = "one text for every language"  # BASE writes plain French texts on a French-English site
+
+
 def _found(site: Path, now: datetime, rel: str = REL):
+    """The diagnostics of one file, but for the warnings of its plain French texts (tested on their own)."""
     report = check(site, now)
-    return [d for d in report.diagnostics if d.path == rel], report
+    return [d for d in report.diagnostics if d.path == rel and not d.message.startswith(ONE_LANGUAGE)], report
+
+
+def test_plain_texts_on_a_site_of_two_languages_are_warned_of_as_one_language(scratch_site):
+    _write(scratch_site, REL, BASE)
+    warned = [(d.line, d.field) for d in check(scratch_site, NOW).diagnostics
+              if d.path == REL and d.rule == "missing-translation"]
+    assert warned == [(2, "title"), (6, "impact"), (7, "workaround"), (11, "updates[0].message"),
+                      (14, "updates[1].message"), (18, "updates[2].message"), (19, "root_cause")]
 
 
 @pytest.mark.parametrize("content,rule,line,now", [c[1:] for c in CASES], ids=[c[0] for c in CASES])

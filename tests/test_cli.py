@@ -46,7 +46,7 @@ def test_github_format_annotates_errors(scratch_site, monkeypatch):
                     encoding="utf-8")
     result = run("validate", "--root", str(scratch_site), "--now", DEMO_NOW, "--format", "github")
     assert result.exit_code == 1
-    line = result.output.strip().splitlines()[0]
+    line = next(line for line in result.output.splitlines() if line.startswith("::error"))
     assert line.startswith("::error file=incidents/2026-11-20-intermittent-terminal-payment-declines.md,line=")
     assert "title=unknown-status::" in line and "did you mean 'identified'?" in line
 

@@ -213,14 +213,16 @@ def test_the_commands_work_through_the_installed_program(scratch_site):
 
     steps = [
         ("update", OPEN, "--now", "2026-11-20T15:00:00+01:00", "--priority", "critical",
-         "--component", "payments-api=major_outage", "-m", "Plus aucun paiement ne passe."),
+         "--component", "payments-api=major_outage", "-m", "Plus aucun paiement ne passe.",
+         "--message-in", "en", "No payment goes through."),
         ("update", OPEN, "--now", "2026-11-20T15:20:00+01:00", "--component", "payments-api=partial_outage",
-         "--workaround", "Envoyez un lien de paiement."),
+         "--workaround", "Envoyez un lien de paiement.", "--workaround-in", "en", "Send a payment link."),
         ("update", OPEN, "--now", "2026-11-20T16:00:00+01:00", "--status", "monitoring",
-         "--component", "payments-api=operational", "-m", "Correctif en place."),
-        ("resolve", OPEN, "--now", "2026-11-20T17:00:00+01:00", "-m", "Tout fonctionne."),
+         "--component", "payments-api=operational", "-m", "Correctif en place.", "--message-in", "en", "Fix in place."),
+        ("resolve", OPEN, "--now", "2026-11-20T17:00:00+01:00", "-m", "Tout fonctionne.", "--message-in", "en",
+         "All is well."),
         ("report", OPEN, "--now", "2026-11-20T17:30:00+01:00", "--root-cause", "Un lien défaillant.",
-         "--root-cause-kind", "isolated"),
+         "--root-cause-in", "en", "A faulty link.", "--root-cause-kind", "isolated"),
         ("validate", "--now", "2026-11-20T17:30:00+01:00", "--strict"),
     ]
     for step in steps:

@@ -215,10 +215,16 @@ def test_first_incident_on_a_new_site(tmp_path):
     root = tmp_path / "site"
     assert run("init", str(root)).exit_code == 0
     new = run("new", "incident", "--root", str(root), "--now", NOW, "--no-input", "-t", "Pages lentes",
-              "-p", "high", "-c", "web-app", "-m", "Nous enquêtons.", "--impact", "Les pages sont lentes.")
+              "--title-in", "en", "Slow pages", "-p", "high", "-c", "web-app", "-m", "Nous enquêtons.",
+              "--message-in", "en", "We are investigating.", "--impact", "Les pages sont lentes.")
     assert new.exit_code == 0, new.output
     checked = run("validate", "--root", str(root), "--now", NOW)
-    assert checked.exit_code == 0 and checked.output.startswith("ok: 1 entries checked, 0 errors"), checked.output
+    assert checked.exit_code == 0, checked.output
+    # The one text left in French only is the one validate warns of: English readers would see French.
+    assert checked.output.splitlines() == [
+        "incidents/2026-11-20-pages-lentes.md:8: warning [missing-translation] impact: one text for every language; "
+        "readers of en see it as written (write it per language: {fr: ..., en: ...})",
+        "ok: 1 entries checked, 0 errors, 1 warning"]
 
 
 def test_help():

@@ -1,12 +1,14 @@
 """Language of parts (WCAG 3.1.2), report headings and ids, wide tables and maintenance times.
 
-The demo's English pages fall back to French for texts written only in French: the dashboard chart
-incident (plain strings, which count as the default language) and the card payments report (a body
-written only in French).  Both must be marked lang="fr" where they are shown.
+English pages fall back to French for texts written only in French: the dashboard chart incident of
+the demo, here left in French only (tests/sites/french-only: plain strings, which count as the
+default language, and which validate warns of), and the demo's card payments report (a body written
+only in French).  Both must be marked lang="fr" where they are shown.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from conftest import build_site, copy_site
 from statusgen.commands.build import build
 from statusgen.model.text import LocalText
 from statusgen.render.markup import Markup
@@ -32,9 +35,11 @@ REPORT_IDS = ["report-resume", "report-impact", "report-cause-racine", "report-c
 
 
 @pytest.fixture(scope="module")
-def site(site_out) -> Path:
-    """The demo site built at its demo date (shared, read-only)."""
-    return site_out
+def site(tmp_path_factory) -> Path:
+    """The demo site with one entry left in French only, built at the demo date."""
+    root = copy_site(tmp_path_factory.mktemp("french-only") / "site")
+    shutil.copy(REPO / "tests/sites/french-only" / f"{FRENCH_ONLY}.md", root / "incidents" / f"{FRENCH_ONLY}.md")
+    return build_site(root, root.parent / "out", NOW)
 
 
 def parse(site: Path, lang: str, page: str = ""):
@@ -265,7 +270,7 @@ def test_maintenance_that_never_started_shows_no_work_times(site, lang):
 
 def test_build_is_byte_identical(site, tmp_path):
     again = tmp_path / "again"
-    assert build(REPO, again, NOW).ok
+    assert build(site.parent / "site", again, NOW).ok
     first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()

@@ -114,6 +114,7 @@ def entry_from_source(source: Source, entry_id: str, ctx: EntryContext) -> tuple
     if problems:
         return None, problems
     r = NodeReader(source.path, front.first_line, ctx.languages)
+    r.plain_is_one_language = True
     if node is None:
         r.report("missing-field", front.first_line, "title", "the front matter is empty",
                  "fill in title, priority and updates")

@@ -170,6 +170,9 @@ class NodeReader:
         # Definition files (components, lifecycles) are often shared between sites: a text in a
         # language this site does not publish is simply not shown. In entries it is likely a typo.
         self.shared = shared
+        # In entries, a plain text on a site of several languages is one language shown to every
+        # reader (English readers silently served French): warned like a missing translation.
+        self.plain_is_one_language = False
         self.diagnostics: list[Diagnostic] = []
 
     # -- reporting ---------------------------------------------------------
@@ -372,6 +375,11 @@ class NodeReader:
                 self.report("missing-field", node, field, "the text is blank",
                             "write the text, or remove the field if it is optional")
                 return None
+            if self.plain_is_one_language and len(self.languages) > 1 and value.strip():
+                others = ", ".join(self.languages[1:])
+                self.report("missing-translation", node, field,
+                            f"one text for every language; readers of {others} see it as written",
+                            f"write it per language: {{{', '.join(f'{lang}: ...' for lang in self.languages)}}}")
             return LocalText.plain(value)
         if not isinstance(node, MappingNode):
             self.wrong_type(node, field, "a text or a mapping of language to text",
