@@ -26,7 +26,7 @@ MAX_ENTRY_ID = 100  # the id names a folder of the output, and feeds and URLs re
 MARKDOWN_FIELDS = ("impact", "workaround", "root_cause")
 ENTRY_KEYS = ("title", "lifecycle", "priority", "components", "impact", "workaround", "updates",
               "root_cause", "scheduled", "retroactive", "draft")
-UPDATE_KEYS = ("at", "status", "message", "components")
+UPDATE_KEYS = ("at", "status", "message", "components", "notify")
 DEFAULT_LIFECYCLE = "incident"
 
 
@@ -261,10 +261,12 @@ def _updates(r: NodeReader, node, lifecycle: Lifecycle, ctx: EntryContext) -> li
                 states = _component_states(r, keys["components"], f"{field}.components", ctx)
             else:
                 r.wrong_type(keys["components"], f"{field}.components", "a mapping of component id to state")
+        notify = r.boolean(keys.get("notify"), f"{field}.notify")
         if at is None or status is None or message is None:
             continue
         updates.append(Update(
             at=at, status=status, message=message, components=states, index=index, line=r.line(item),
+            notify=notify is not False,
             lines={key: r.line(value) for key, value in keys.items()},
         ))
     return updates

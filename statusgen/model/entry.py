@@ -20,6 +20,7 @@ class Update:
     message: LocalText
     components: Mapping[str, str] = field(default_factory=dict)
     index: int = 0
+    notify: bool = True  # false: `statusgen notify` never sends it (a typo fix, an internal note)
     line: int = 0
     lines: Mapping[str, int] = field(default_factory=dict)  # field name -> line
 
