@@ -10,6 +10,7 @@ import base64
 import binascii
 import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
@@ -96,19 +97,24 @@ def load_channels(path: Path, site: Site, environ: Mapping[str, str] | None = No
     source, problems = decode(raw, shown)
     if source is None:
         return [], problems
-    node, problems = compose(source.text, shown, 1)
+    # ${NAME} becomes a placeholder before parsing, so that it stands anywhere a plain word may, even in
+    # {flow: mappings}, and a value is put in only once parsed: no variable can change the file's structure.
+    nonce = secrets.token_hex(4)
+    text = VARIABLE.sub(lambda m: f"sgvar-{nonce}-{m.group(1)}-", source.text)
+    node, problems = compose(text, shown, 1)
     if problems:
         return [], problems
-    reader = _ChannelReader(shown, site, os.environ if environ is None else environ)
+    reader = _ChannelReader(shown, site, os.environ if environ is None else environ, nonce)
     channels = reader.read(node)
     return channels, reader.diagnostics
 
 
 class _ChannelReader(NodeReader):
-    def __init__(self, path: str, site: Site, environ: Mapping[str, str]):
+    def __init__(self, path: str, site: Site, environ: Mapping[str, str], nonce: str):
         super().__init__(path, 1, site.settings.languages)
         self.site = site
         self.environ = environ
+        self.placeholder = re.compile(f"sgvar-{nonce}-([A-Za-z_][A-Za-z0-9_]*)-")
         self.from_variables: set[int] = set()  # id() of the nodes whose value came from the environment
 
     def read(self, node: Node | None) -> list[Channel]:
@@ -150,8 +156,8 @@ class _ChannelReader(NodeReader):
             elif isinstance(node, MappingNode):
                 stack.extend((value, f"{field}.{key.value}".lstrip(".")) for key, value in node.value
                              if isinstance(key, ScalarNode))
-            elif isinstance(node, ScalarNode) and "${" in node.value:
-                node.value = VARIABLE.sub(lambda m: self._variable(m.group(1), node, field), node.value)
+            elif isinstance(node, ScalarNode) and "sgvar-" in node.value:
+                node.value = self.placeholder.sub(lambda m: self._variable(m.group(1), node, field), node.value)
                 self.from_variables.add(id(node))
                 if node.style is None:
                     node.tag = resolver.resolve(ScalarNode, node.value, (True, False))
