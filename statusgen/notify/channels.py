@@ -106,7 +106,9 @@ def load_channels(path: Path, site: Site, environ: Mapping[str, str] | None = No
         return [], problems
     reader = _ChannelReader(shown, site, os.environ if environ is None else environ, nonce)
     channels = reader.read(node)
-    return channels, reader.diagnostics
+    if reader.diagnostics:  # a file with an error sends nothing at all, not the channels that happen to be right
+        return [], sorted(reader.diagnostics, key=lambda d: d.line)
+    return channels, []
 
 
 class _ChannelReader(NodeReader):
@@ -116,6 +118,7 @@ class _ChannelReader(NodeReader):
         self.environ = environ
         self.placeholder = re.compile(f"sgvar-{nonce}-([A-Za-z_][A-Za-z0-9_]*)-")
         self.from_variables: set[int] = set()  # id() of the nodes whose value came from the environment
+        self.unresolved: set[int] = set()  # id() of those with a variable missing (already reported)
 
     def read(self, node: Node | None) -> list[Channel]:
         if node is None:
@@ -166,6 +169,7 @@ class _ChannelReader(NodeReader):
         value = self.environ.get(name, "")
         if not value:
             state = "is not set" if name not in self.environ else "is empty"
+            self.unresolved.add(id(node))
             self.report("missing-variable", node, field, f"the environment variable {name} {state}",
                         "set it in the job's environment, from a CI secret or variable, before running notify")
         return value
@@ -233,7 +237,7 @@ class _ChannelReader(NodeReader):
 
     def _url(self, node: Node | None, field: str) -> str | None:
         url = self.scalar(node, field)
-        if url is None:
+        if url is None or id(node) in self.unresolved:
             return None
         problem = url_problem(url)
         if problem:
