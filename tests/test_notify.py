@@ -25,6 +25,7 @@ NOW = "2026-11-20T15:00:00+01:00"
 LATER = "2026-11-20T15:10:00+01:00"
 OPEN = "2026-11-20-intermittent-terminal-payment-declines"
 SECRET = "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM="  # base64 of "secret-key-for-tests"
+THREAD = "c24f2bcb1b65349c"  # the digest of the open incident and the customers channel, in its Message-IDs
 FAST = Transport(timeout=2.0, backoff=(0.0, 0.0))
 PATHS = {"slack": "/slack/T000/B000/token-slack", "discord": "/discord/1234/token-discord",
          "teams": "/teams/workflows/token-teams", "webhook": "/hooks/partner"}
@@ -155,8 +156,10 @@ def test_a_new_update_reaches_each_channel_once_in_its_own_format(site, tmp_path
     recipients, mail = smtp.messages[0]
     assert recipients == ["customers@lists.orbeline.example"]
     assert mail["Subject"] == "[Orbeline service status] Intermittent card payment declines on terminals — Monitoring"
-    assert mail["Message-ID"] == f"<{OPEN}.update-4.customers@status.orbeline.example>"
-    assert mail["In-Reply-To"] == mail["References"] == f"<{OPEN}.update-1.customers@status.orbeline.example>"
+    assert mail["Message-ID"] == f"<update-4.{THREAD}@status.orbeline.example>"
+    assert mail["In-Reply-To"] == mail["References"] == f"<update-1.{THREAD}@status.orbeline.example>"
+    # Threading needs the ids as plain header lines, never folded into encoded words.
+    assert f"\r\nIn-Reply-To: <update-1.{THREAD}@status.orbeline.example>\r\n".encode() in smtp.mailbox.raw[0]
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
     assert "The fix is deployed; we are watching payments." in text and "- Payments API: Partial outage" in text
@@ -219,7 +222,7 @@ def test_a_failing_channel_holds_no_one_back_and_gets_exactly_what_it_missed(sit
     discord = [json.loads(r.body)["embeds"][0]["url"][-9:] for r in http.to(PATHS["discord"])]
     assert discord == ["#update-4"] * 3 + ["#update-4", "#update-5"]
     assert [m["Message-ID"] for _, m in smtp.messages] == [
-        f"<{OPEN}.update-4.customers@status.orbeline.example>", f"<{OPEN}.update-5.customers@status.orbeline.example>"]
+        f"<update-4.{THREAD}@status.orbeline.example>", f"<update-5.{THREAD}@status.orbeline.example>"]
     assert deliveries(http, smtp)["slack"] == 2
 
 

@@ -3,6 +3,7 @@ without secrets (the dry run, logs and summaries never show a token, a secret or
 
 from __future__ import annotations
 
+import http.client
 import json
 import smtplib
 import socket
@@ -106,7 +107,7 @@ def _post(message: Message, transport: Transport) -> None:
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise Failure(f"no answer within {transport.timeout:g} s") from None
         raise Failure(f"cannot connect to {mask_url(message.channel.url)}: {_words(reason)}") from None
-    except (OSError, ValueError) as exc:  # a connection reset mid-answer, a malformed status line...
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # a reset mid-answer, a malformed status line...
         raise Failure(f"the connection failed: {_words(exc)}") from None
     if not 200 <= status < 300:
         # 4xx means the request itself is refused (a revoked URL): trying again at once would not help.

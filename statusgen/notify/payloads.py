@@ -7,6 +7,7 @@ chat's own markup.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from dataclasses import dataclass, field
@@ -136,8 +137,13 @@ CHAT_PAYLOADS = {"slack": slack, "discord": discord, "teams": teams}
 
 # -- e-mail --------------------------------------------------------------------
 def message_id(notice: Notice, channel: Channel, host: str, key: str | None = None) -> str:
-    """A Message-ID that names the delivery, so that a resent e-mail is the same message."""
-    return f"<{notice.entry.id}.{key or notice.key}.{channel.id}@{host}>"
+    """A Message-ID that names the delivery, so that a resent e-mail is the same message.
+
+    The entry and channel enter through a digest: a header of more than 78 characters without a
+    space would be folded into an encoded word, which mail clients no longer match when threading.
+    """
+    digest = hashlib.sha256(f"{notice.entry.id}\n{channel.id}".encode("utf-8")).hexdigest()[:16]
+    return f"<{key or notice.key}.{digest}@{host}>"
 
 
 def email(notice: Notice, channel: Channel, host: str) -> EmailMessage:

@@ -80,13 +80,15 @@ def start_http() -> HttpReceiver:
 class _Mailbox:
     def __init__(self):
         self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.raw: list[bytes] = []  # as received, before parsing
         self.refuse = False
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         if self.refuse:
             return "451 4.3.0 try again later"
-        self.messages.append((list(envelope.rcpt_tos),
-                              message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)))
+        raw = envelope.original_content or envelope.content
+        self.raw.append(raw)
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(raw, policy=policy.default)))
         return "250 OK"
 
 
