@@ -331,6 +331,29 @@ def test_webhook_bodies_meet_a_statuspage_consumers_expectations(site, tmp_path,
     assert _is_time(component["created_at"])
 
 
+def test_a_webhook_gets_a_missed_component_update_and_nothing_for_later_edits(site, tmp_path, http, smtp, env):
+    channels = channels_file(tmp_path, http, smtp, only=("webhook",))
+    run_notify(site, channels, NOW)
+    cli("resolve", "--root", str(site), "--now", LATER, OPEN, "-m", "Les paiements fonctionnent normalement.")
+    http.answers[PATHS["webhook"]] = [200, 500, 500, 500]  # the incident passes, its component update fails
+    result = notify(site, channels, datetime.fromisoformat(LATER), transport=FAST, echo=lambda _: None)
+    assert [o.failed for o in result.outcomes] == [f"{OPEN}#update-4~payments-api after 3 attempt(s): HTTP 500"]
+    assert state_of(site)["channels"]["partners"]["pending"] == {OPEN: ["update-4~payments-api"]}
+    result = notify(site, channels, datetime.fromisoformat(LATER), transport=FAST, echo=lambda _: None)
+    assert result.outcomes[0].sent == [f"{OPEN}#update-4~payments-api"]
+    assert [sorted(json.loads(r.body)) for r in http.to(PATHS["webhook"])] == [
+        ["incident", "meta", "page"]] + [["component", "component_update", "meta", "page"]] * 4
+    assert state_of(site)["channels"]["partners"]["pending"] == {}
+    # An entry edited after its updates were announced (a component added) sends nothing more.
+    entry = site / "incidents" / f"{OPEN}.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace(
+        "components: {payments-api: partial_outage}", "components: {payments-api: partial_outage, dashboard: degraded_performance}"),
+        encoding="utf-8")
+    again = run_notify(site, channels)
+    assert again.output.strip() == "notify: sent 0 message(s) to 1 channel(s)"
+    assert len(http.to(PATHS["webhook"])) == 5
+
+
 def test_a_late_webhook_shows_the_incident_as_it_stood_after_its_update(site, tmp_path, http, smtp, env):
     channels = channels_file(tmp_path, http, smtp, only=("webhook",))
     add_update(site)

@@ -16,6 +16,7 @@ from statusgen.commands.validate import check
 from statusgen.errors import ERROR, Diagnostic
 from statusgen.notify.channels import Channel, load_channels
 from statusgen.notify.deliver import Transport, deliver, describe_channel, preview
+from statusgen.notify.notices import update_key
 from statusgen.notify.plan import Composer, Timeline, baseline, owed
 from statusgen.notify.state import STATE_FILE, DeliveryState, load_state, run_lock
 from statusgen.render.engine import prepare
@@ -86,7 +87,7 @@ class _Run:
         outcome = ChannelOutcome(channel)
         record = state.record(channel.id)
         if record is None:
-            record = baseline(channel, self.timeline, self.since, self.now)
+            record = baseline(self.timeline, self.since, self.now)
             outcome.baseline = sum(1 for entry, update in self.timeline.updates
                                    if self.since is None or update.at <= self.since)
             if not dry_run:
@@ -100,8 +101,9 @@ class _Run:
         for channel in self.channels:
             outcome, record = self._start(state, channel)
             outcomes.append(outcome)
-            todo = [m for item in owed(channel, record, self.timeline) for m in self.composer.messages(channel, item)]
-            for index, message in enumerate(todo):
+            todo = [(item, m) for item in owed(channel, record, self.timeline)
+                    for m in self.composer.messages(channel, item)]
+            for index, (item, message) in enumerate(todo):
                 delivered, reason, attempts = deliver(message, self.transport)
                 if not delivered:
                     outcome.failed = f"{message.label} after {attempts} attempt(s): {reason}"
@@ -109,7 +111,9 @@ class _Run:
                     self.echo(f"{channel.id}: {message.label} not delivered after {attempts} attempt(s) ({reason}); "
                               f"{outcome.left} message(s) left for the next run")
                     break  # keep the channel's order: what follows waits for the next run too
-                record.add(message.entry_id, message.key)
+                # Once the update is announced, the rest of its messages are owed whatever the entry becomes.
+                then = item.keys[1:] if message.key == item.keys[0] == update_key(item.update) else ()
+                record.add(message.entry_id, message.key, then)
                 state.save()  # after each delivery: a run killed now repeats nothing
                 outcome.sent.append(message.label)
                 self.echo(f"{channel.id}: delivered {message.label}")

@@ -63,23 +63,27 @@ def message_keys(channel: Channel, timeline: Timeline, entry: Entry, update: Upd
     return (key,) + tuple(f"{key}{COMPONENT_KEY}{cid}" for cid in changed)
 
 
-def baseline(channel: Channel, timeline: Timeline, since: datetime | None, now: datetime) -> Record:
+def baseline(timeline: Timeline, since: datetime | None, now: datetime) -> Record:
     """The record of a channel seen for the first time: every update up to since (all: no since) delivered."""
     record = Record(baseline=now.isoformat())
     for entry, update in timeline.updates:
         if since is None or update.at <= since:
-            for key in message_keys(channel, timeline, entry, update):
-                record.add(entry.id, key)
+            record.add(entry.id, update_key(update))
     return record
 
 
 def owed(channel: Channel, record: Record, timeline: Timeline) -> list[Owed]:
-    """What channel is owed, oldest first."""
+    """What channel is owed, oldest first: the messages of each update not announced yet, and those
+    left over from an update announced in an earlier run."""
     found = []
     for entry, update in timeline.updates:
         if not update.notify or not channel.wants(timeline.touched(entry)):
             continue
-        keys = tuple(k for k in message_keys(channel, timeline, entry, update) if not record.has(entry.id, k))
+        key = update_key(update)
+        if record.has(entry.id, key):  # announced: only what was left of it then
+            keys = tuple(sorted(k for k in record.pending_of(entry.id) if k.startswith(key + COMPONENT_KEY)))
+        else:
+            keys = message_keys(channel, timeline, entry, update)
         if keys:
             found.append(Owed(entry, update, keys))
     return found

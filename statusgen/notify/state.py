@@ -29,16 +29,33 @@ LOCK_WAIT_SECONDS = 600.0
 
 @dataclass
 class Record:
-    """One channel's deliveries: entry id -> keys of the messages delivered."""
+    """One channel's deliveries: entry id -> keys of the messages delivered, and of those still owed
+    for an update already announced (a webhook's component changes)."""
 
     baseline: str = ""  # when the channel was first seen (ISO time); empty: not yet
     delivered: dict[str, set[str]] = field(default_factory=dict)
+    pending: dict[str, set[str]] = field(default_factory=dict)
 
     def has(self, entry_id: str, key: str) -> bool:
         return key in self.delivered.get(entry_id, ())
 
-    def add(self, entry_id: str, key: str) -> None:
+    def pending_of(self, entry_id: str) -> set[str]:
+        return self.pending.get(entry_id, set())
+
+    def add(self, entry_id: str, key: str, then: tuple[str, ...] = ()) -> None:
+        """Record a delivered message; then: the messages of the same update still to send.
+
+        What an update owes is fixed when it is announced: an entry edited afterwards (a component
+        added to an old update) sends nothing more for it.
+        """
         self.delivered.setdefault(entry_id, set()).add(key)
+        left = self.pending.get(entry_id)
+        if left is not None:
+            left.discard(key)
+            if not left:
+                del self.pending[entry_id]
+        if then:
+            self.pending.setdefault(entry_id, set()).update(then)
 
 
 @dataclass
@@ -53,7 +70,8 @@ class DeliveryState:
     def to_json(self) -> bytes:
         data = {"version": VERSION, "channels": {
             cid: {"baseline": record.baseline,
-                  "delivered": {eid: sorted(keys) for eid, keys in sorted(record.delivered.items())}}
+                  "delivered": {eid: sorted(keys) for eid, keys in sorted(record.delivered.items())},
+                  "pending": {eid: sorted(keys) for eid, keys in sorted(record.pending.items())}}
             for cid, record in sorted(self.channels.items())}}
         # One line per entry: a committed state file changes by a line or two per run.
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
@@ -85,12 +103,18 @@ def load_state(path: Path) -> DeliveryState:
     state = DeliveryState(path, exists=True)
     for cid, value in data["channels"].items():
         delivered = value.get("delivered") if isinstance(value, dict) else None
-        if not isinstance(delivered, dict) or not all(
-                isinstance(keys, list) and all(isinstance(k, str) for k in keys) for keys in delivered.values()):
+        pending = value.get("pending", {}) if isinstance(value, dict) else None
+        if not _keys_by_entry(delivered) or not _keys_by_entry(pending):
             raise _unreadable(path, f"the record of channel '{cid}' is malformed")
         state.channels[cid] = Record(str(value.get("baseline", "")),
-                                     {eid: set(keys) for eid, keys in delivered.items()})
+                                     {eid: set(keys) for eid, keys in delivered.items()},
+                                     {eid: set(keys) for eid, keys in pending.items() if keys})
     return state
+
+
+def _keys_by_entry(value) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(keys, list) and all(isinstance(k, str) for k in keys) for keys in value.values())
 
 
 def prepare_folder(path: Path) -> None:

@@ -25,7 +25,8 @@ class Request:
 
 @dataclass
 class HttpReceiver:
-    """Records every POST; `answers[path]` is an HTTP status, or 'hang' (default 200)."""
+    """Records every POST; `answers[path]` is an HTTP status, 'hang', or a list of them used in turn
+    (default 200)."""
 
     server: ThreadingHTTPServer
     requests: list[Request] = field(default_factory=list)
@@ -56,6 +57,8 @@ def start_http() -> HttpReceiver:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             answer = receiver.answers.get(self.path, 200)
+            if isinstance(answer, list):
+                answer = answer.pop(0) if answer else 200
             if answer == "hang":
                 receiver.stopping.wait(HANG_LIMIT)
                 return
