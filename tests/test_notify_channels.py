@@ -178,3 +178,22 @@ def test_notify_false_must_be_true_or_false(scratch_site):
                      encoding="utf-8")
     found = [d.format() for d in check(scratch_site, datetime.fromisoformat(NOW)).diagnostics if d.rule == "wrong-type"]
     assert found == [f"incidents/{OPEN}.md:17: error [wrong-type] updates[0].notify: expected true or false, got a text"]
+
+
+def test_a_long_message_keeps_slack_within_its_limits_and_keeps_the_link(demo_site, demo_now):
+    from dataclasses import replace
+
+    from statusgen.model.text import LocalText
+    from statusgen.notify.notices import component_states, make_notice
+    from statusgen.notify.payloads import slack
+    from statusgen.render.engine import prepare
+
+    state, _ = prepare(demo_site, demo_now)
+    entry = next(e for e in demo_site.entries if e.id == OPEN)
+    update = replace(entry.updates[-1], message=LocalText.plain("Paiements " * 1000))
+    entry = replace(entry, updates=entry.updates[:-1] + (update,))
+    message = slack(make_notice(state.views["fr"], entry, update, component_states(entry, demo_now)))
+    link = f"https://status.orbeline.example/incidents/{OPEN}/#update-3"
+    assert len(message["text"]) <= 3000 and message["text"].endswith(f"… <{link}>")
+    assert len(message["blocks"][1]["text"]["text"]) == 3000
+    assert message["blocks"][3]["elements"][0]["url"] == link

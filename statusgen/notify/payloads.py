@@ -85,8 +85,8 @@ def slack(notice: Notice) -> dict:
             f"{_slack_escape(_components_line(notice))}", SLACK_TEXT)}]})
     blocks.append({"type": "actions", "elements": [{
         "type": "button", "text": {"type": "plain_text", "text": words["notify_read"]}, "url": notice.link}]})
-    text = f"{notice.headline}: {notice.message_text}"
-    return {"text": cut(f"{_slack_escape(text)} <{notice.link}>", SLACK_TEXT), "blocks": blocks,
+    text = cut(_slack_escape(f"{notice.headline}: {notice.message_text}"), SLACK_TEXT - len(notice.link) - 3)
+    return {"text": f"{text} <{notice.link}>", "blocks": blocks,  # the link survives a long message
             "unfurl_links": False, "unfurl_media": False}
 
 
