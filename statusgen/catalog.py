@@ -33,6 +33,8 @@ _RULES = [
          "incidents/2026-11-20-x.md:1: error [missing-field] title: required field is missing"),
     Rule("invalid-value", ERROR, "a value outside what the field accepts (a duration, a URL, a time zone...)",
          "content/site.yaml:4: error [invalid-value] timezone: unknown time zone 'Europe/Pari' (did you mean 'Europe/Paris'?)"),
+    Rule("missing-variable", ERROR, "a `${NAME}` of the notify channels file names an environment variable that is not set or empty",
+         "notify.yaml:4: error [missing-variable] channels[0].url: the environment variable SLACK_WEBHOOK_URL is not set (set it in the job's environment, from a CI secret or variable, before running notify)"),
     Rule("markdown-limit", ERROR, "Markdown nested more than 16 levels deep, or that would take too long to render",
          "incidents/2026-11-20-x.md:31: error [markdown-limit] report: lists and block quotes nest more than 16 levels "
          "deep here; statusgen renders at most 16 (split the text, close what is open, or put code in a ``` block)"),

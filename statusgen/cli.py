@@ -340,6 +340,34 @@ def serve(root: Path, now: str | None, out: Path | None, host: str, port: int) -
               base_path=_base_path(root), outdated=builder.outdated)
 
 
+@main.command()
+@root_option
+@now_option
+@click.option("--channels", "channels", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path), help="The channels file (YAML; see docs/notify.md).")
+@click.option("--state", "state", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="What was delivered (default: .statusgen/notified.json in the site).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent to each channel; send and write nothing.")
+@click.option("--since", "since", metavar="ISO-TIME",
+              help="For a channel seen for the first time: send the updates after this time.")
+def notify(root: Path, now: str | None, channels: Path, state: Path | None, dry_run: bool,
+           since: str | None) -> None:
+    """Send every new update to the chats, e-mail lists and webhooks of the channels file, once."""
+    from statusgen.commands.notify import notify as run_notify
+    from statusgen.commands.notify import summary
+    from statusgen.loading import require_site
+
+    require_site(root)
+    result = run_notify(root, channels, resolve_now(now), state_path=state, since=_parse_time(since, "--since"),
+                        dry_run=dry_run, echo=click.echo)
+    if result.diagnostics:
+        click.echo("\n".join(d.format() for d in result.diagnostics), err=True)
+        click.echo("notify: nothing sent; fix the errors above", err=True)
+        sys.exit(1)
+    click.echo(summary(result), err=not result.ok)
+    sys.exit(0 if result.ok else 1)
+
+
 def _starter_languages(ctx, param, value):
     from statusgen.commands.init import DEFAULT_LANGUAGES, language_problem
 

@@ -59,3 +59,11 @@ def resolve_now(option: str | None) -> datetime:
             raise UsageProblem(f"SOURCE_DATE_EPOCH: '{epoch}' is not a number of seconds")
         return within_range(moment, "SOURCE_DATE_EPOCH")
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def wall_time() -> float:
+    """The real time, for what receivers compare with their own clocks (a webhook's timestamp) and
+    for waiting between attempts; never the moment the site is seen at."""
+    import time
+
+    return time.time()

@@ -17,6 +17,8 @@ ALLOWED = {
     "loading": {"model", "catalog", "errors"},
     "rules": {"model", "catalog", "errors"},
     "render": {"model", "catalog", "errors", "loading"},
+    # notify turns rendered facts into messages; it writes only its state file, through editing's atomic write.
+    "notify": {"model", "catalog", "errors", "loading", "render", "clock", "editing"},
 }
 
 

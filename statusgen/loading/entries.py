@@ -27,7 +27,8 @@ MARKDOWN_FIELDS = ("impact", "workaround", "root_cause")
 ENTRY_KEYS = ("title", "lifecycle", "priority", "components", "impact", "workaround", "updates",
               "root_cause", "root_cause_kind", "scheduled", "auto_start", "auto_complete", "retroactive", "draft")
 ROOT_CAUSE_KINDS = ("systemic", "isolated")
-UPDATE_KEYS = ("at", "status", "message", "components", "priority", "title", "impact", "workaround", "reminder")
+UPDATE_KEYS = ("at", "status", "message", "components", "priority", "title", "impact", "workaround", "reminder",
+               "notify")
 CHANGE_KEYS = ("components", "priority", "title", "impact", "workaround")  # what an update may change
 DEFAULT_LIFECYCLE = "incident"
 
@@ -285,6 +286,7 @@ def _update(r: NodeReader, item, index: int, lifecycle: Lifecycle, ctx: EntryCon
                  f"unknown status '{status}' for lifecycle '{lifecycle.id}'", did_you_mean(status, lifecycle.statuses))
         status = None
     reminder = bool(r.boolean(keys.get("reminder"), f"{field}.reminder"))
+    notify = r.boolean(keys.get("notify"), f"{field}.notify")
     changes = [key for key in CHANGE_KEYS if key in keys]
     message = _message(r, keys, field, r.line(item), status, lifecycle, optional=bool(changes) or reminder)
     states = {}
@@ -311,6 +313,7 @@ def _update(r: NodeReader, item, index: int, lifecycle: Lifecycle, ctx: EntryCon
     return Update(
         at=at, status=status, message=message, components=states, index=index, line=r.line(item),
         lines={key: r.line(value) for key, value in keys.items()}, priority=priority, reminder=reminder,
+        notify=notify is not False,
         title=texts["title"], impact=_blank_removes(texts["impact"], keys, "impact"),
         workaround=_blank_removes(texts["workaround"], keys, "workaround"),
     )

@@ -35,6 +35,7 @@ class Update:
     message: LocalText  # may be empty when the update only changes something, or records a reminder
     components: Mapping[str, str] = field(default_factory=dict)  # component id -> state from now on
     index: int = 0
+    notify: bool = True  # false: `statusgen notify` never sends it (a typo fix, an internal note)
     line: int = 0
     lines: Mapping[str, int] = field(default_factory=dict)  # field name -> line
     priority: Priority | None = None

@@ -68,11 +68,11 @@ def _slug(text: str) -> str:
 class StatuspageApi:
     """Builds the objects of the Statuspage API from the site's facts, in the default language."""
 
-    def __init__(self, state: RenderState):
+    def __init__(self, state: RenderState, lang: str | None = None):
         self.site = state.site
         self.facts = state.facts
         settings = self.site.settings
-        self.v = state.views[settings.default_language]
+        self.v = state.views[lang or settings.default_language]  # another language: notify's webhooks
         self.zone = ZoneInfo(settings.timezone)
         self.page_id = page_id(settings.base_url)
         self._timelines: dict[str, list[dict[str, str]]] = {}

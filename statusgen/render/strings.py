@@ -151,6 +151,7 @@ _EN = {
     "month_empty": "No incident this month.",
     "feeds_of": "Feeds",
     "follow_incident": "Follow its updates",
+    "notify_read": "Read on the status page",
 }
 
 _FR = {
@@ -303,6 +304,7 @@ _FR = {
     "month_empty": "Aucun incident ce mois-ci.",
     "feeds_of": "Flux",
     "follow_incident": "Suivre ses mises à jour",
+    "notify_read": "Lire sur la page d'état",
 }
 
 STRINGS = {"en": _EN, "fr": _FR}

@@ -1,0 +1,1 @@
+"""`statusgen notify`: the channels file, what each channel is owed, the messages, their delivery and its record."""
