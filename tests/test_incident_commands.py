@@ -224,6 +224,8 @@ def test_the_commands_work_through_the_installed_program(scratch_site):
         ("report", OPEN, "--now", "2026-11-20T17:30:00+01:00", "--root-cause", "Un lien défaillant.",
          "--root-cause-in", "en", "A faulty link.", "--root-cause-kind", "isolated"),
         ("validate", "--now", "2026-11-20T17:30:00+01:00", "--strict"),
+        ("remind", WAITING, "--now", "2026-11-22T17:00:00+01:00"),
+        ("close-stale", "--now", "2026-11-30T09:00:00+01:00"),
     ]
     for step in steps:
         proc = program(*step)
@@ -231,3 +233,6 @@ def test_the_commands_work_through_the_installed_program(scratch_site):
     e = entry(scratch_site, OPEN)
     assert [u.status for u in e.updates][-4:] == ["identified", "identified", "monitoring", "resolved"]
     assert e.priority.id == "critical" and e.root_cause_kind == "isolated"
+    ticket = entry(scratch_site, WAITING)
+    assert [(u.status, u.reminder) for u in ticket.updates][-2:] == [("waiting_customer", True),
+                                                                     ("resolved_deployed", False)]
