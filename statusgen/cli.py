@@ -149,6 +149,13 @@ def _parse_time(value: str | None, option: str):
         raise click.UsageError(str(exc.message).replace("--now", option))
 
 
+def _tell(written, line: str) -> None:
+    """What an edit wrote, then what validate will warn of in it (a text left in one language...)."""
+    click.echo(line)
+    for warning in written.warnings:
+        click.echo(warning.format(), err=True)
+
+
 def _component_states(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """--component ID=STATE values as pairs; the rules check the ids and states themselves."""
     pairs = []
@@ -190,7 +197,7 @@ def update(root: Path, now: str | None, message: str | None, message_in, status:
         raise click.UsageError("say what changed: --message, and/or --status, --priority, --component, --impact, "
                                "--workaround, --title-in (a status change needs a --message too)")
     written = append_spec(root, entry_id, spec, _parse_time(at, "--at"), resolve_now(now))
-    click.echo(f"updated {written.path} ({written.entry.last_update.status}); page: {written.url}")
+    _tell(written, f"updated {written.path} ({written.entry.last_update.status}); page: {written.url}")
 
 
 @main.command()
@@ -206,7 +213,7 @@ def remind(root: Path, now: str | None, message: str | None, message_in, at: str
 
     written = run_remind(root, entry_id, _localised(message, message_in), _parse_time(at, "--at"),
                          resolve_now(now))
-    click.echo(f"reminder recorded in {written.path}; page: {written.url}")
+    _tell(written, f"reminder recorded in {written.path}; page: {written.url}")
 
 
 @main.command(name="close-stale")
@@ -216,11 +223,16 @@ def close_stale(root: Path, now: str | None) -> None:
     """Write the automatic resolution of every entry past its auto-resolve day as a real update."""
     from statusgen.commands.author import close_stale as run_close_stale
 
-    closed = run_close_stale(root, resolve_now(now))
+    closed, problems = run_close_stale(root, resolve_now(now))
     for written in closed:
-        click.echo(f"resolved {written.path} ({written.entry.last_update.status}); page: {written.url}")
-    click.echo(f"{len(closed)} entr{'y' if len(closed) == 1 else 'ies'} closed" if closed
-               else "nothing to close: no entry is past its auto-resolve day")
+        _tell(written, f"resolved {written.path} ({written.entry.last_update.status}); page: {written.url}")
+    for problem in problems:
+        click.echo(f"Error: {problem}", err=True)
+    if not closed and not problems:
+        click.echo("nothing to close: no entry is past its auto-resolve day")
+    else:
+        click.echo(f"{len(closed)} closed, {len(problems)} refused")
+    sys.exit(1 if problems else 0)
 
 
 @main.command()
@@ -244,7 +256,7 @@ def report(root: Path, now: str | None, root_cause: str | None, root_cause_in, k
     if cause is not None and kind is None:
         raise click.UsageError("--root-cause-kind is required with --root-cause: systemic or isolated")
     written = record_report(root, entry_id, cause, kind, report_file, replace, resolve_now(now))
-    click.echo(f"report recorded in {written.path}; page: {written.url}")
+    _tell(written, f"report recorded in {written.path}; page: {written.url}")
 
 
 @main.command()
@@ -261,7 +273,7 @@ def resolve(root: Path, now: str | None, message: str | None, message_in, at: st
     if text is None:
         raise click.UsageError("--message is required: tell customers what was fixed")
     written = append(root, entry_id, None, text, _parse_time(at, "--at"), resolve_now(now), resolve=True)
-    click.echo(f"resolved {written.path}; page: {written.url}")
+    _tell(written, f"resolved {written.path}; page: {written.url}")
 
 
 @main.command()
@@ -303,8 +315,7 @@ def new(root: Path, now: str | None, kind: str, title, title_in, priority, compo
         impact=_localised(answers["impact"], impact_in + tuple(more.get("impact", ()))) or "",
         status=answers["status"], message=_localised(answers["message"], message_in + tuple(more.get("message", ()))),
         at=_parse_time(at, "--at"), window=window, now=moment, site=site)
-    click.echo(f"created {written.path}")
-    click.echo(f"page: {written.url}")
+    _tell(written, f"created {written.path}\npage: {written.url}")
 
 
 @main.command()

@@ -78,7 +78,6 @@ def test_update_asks_for_at_least_one_change(scratch_site):
 
 @pytest.mark.parametrize("args, message", [
     (("--priority", "urgent"), "error [unknown-priority] updates[3].priority: unknown priority 'urgent'"),
-    (("--priority", "high"), None),  # a warning only: the edit lands
     (("--component", "payments=major_outage"), "error [unknown-component] updates[3].components.payments"),
     (("--component", "payments-api=down"), "error [unknown-state] updates[3].components.payments-api"),
     (("--component", "payments-api"), "'payments-api' is not ID=STATE"),
@@ -236,3 +235,70 @@ def test_the_commands_work_through_the_installed_program(scratch_site):
     ticket = entry(scratch_site, WAITING)
     assert [(u.status, u.reminder) for u in ticket.updates][-2:] == [("waiting_customer", True),
                                                                      ("resolved_deployed", False)]
+
+
+@pytest.mark.parametrize("args, said", [
+    (("--priority", "high"), "[no-change] updates[3].priority: the priority is already 'high'"),
+    (("--component", "payments-api=partial_outage"), "[no-change] updates[3].components: payments-api is already "
+                                                     "partial_outage"),
+    (("--component", "dashboard=operational"), "[no-change] updates[3].components: dashboard is already operational"),
+    (("--title-in", "en", "Intermittent card payment declines on terminals"),
+     "[no-change] updates[3].title: the title is already this"),
+    (("--impact", "", "-m", "Suite."), None),  # the demo incident has an impact: removing it is a change
+])
+def test_a_change_that_changes_nothing_is_refused(scratch_site, args, said):
+    before = (scratch_site / OPEN_FILE).read_bytes()
+    result = run(scratch_site, "update", OPEN, "--now", "2026-11-20T15:00:00+01:00", *args)
+    if said is None:
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1 and said in result.output, result.output
+    assert (scratch_site / OPEN_FILE).read_bytes() == before
+
+
+def test_removing_a_workaround_there_is_not_is_refused(scratch_site):
+    before = (scratch_site / WAITING_FILE).read_bytes()
+    result = run(scratch_site, "update", WAITING, "--now", "2026-11-20T15:00:00+01:00", "--workaround", "")
+    assert result.exit_code == 1 and "[no-change] updates[3].workaround: there is no workaround to remove" \
+        in result.output
+    assert (scratch_site / WAITING_FILE).read_bytes() == before
+
+
+def test_an_edit_says_what_validate_will_warn_of_in_it(scratch_site):
+    result = CliRunner().invoke(main, ["update", OPEN, "--root", str(scratch_site), "--now",
+                                       "2026-11-20T15:00:00+01:00", "-m", "Seulement en français."])
+    assert result.exit_code == 0
+    assert result.stderr == (f"{OPEN_FILE}:46: warning [missing-translation] updates[3].message: one text for "
+                             "every language; readers of en see it as written (write it per language: "
+                             "{fr: ..., en: ...})\n")
+
+
+def test_close_stale_goes_on_past_an_entry_it_cannot_write(scratch_site):
+    other = scratch_site / "incidents" / "2026-11-18-second-waiting.md"
+    other.write_bytes((scratch_site / WAITING_FILE).read_bytes())
+    other.chmod(0o444)
+    try:
+        result = run(scratch_site, "close-stale", "--now", "2026-11-30T09:00:00+01:00")
+    finally:
+        other.chmod(0o644)
+    assert result.exit_code == 1
+    assert f"resolved {scratch_site / WAITING_FILE} (resolved_deployed)" in result.output
+    assert "incidents/2026-11-18-second-waiting.md is read-only" in result.output
+    assert "1 closed, 1 refused" in result.output
+
+
+def test_remind_on_a_resolved_entry_says_only_why(scratch_site):
+    run(scratch_site, "resolve", OPEN, "--now", "2026-11-20T15:00:00+01:00", "-m", "Réglé.", "--message-in", "en",
+        "Fixed.")
+    result = run(scratch_site, "remind", OPEN, "--now", "2026-11-20T15:30:00+01:00")
+    assert result.exit_code == 1
+    assert "[reminder]" in result.output and "[resolution-message]" not in result.output
+
+
+def test_a_report_file_with_front_matter_is_refused(scratch_site, tmp_path):
+    report = tmp_path / "entry.md"
+    report.write_text("---\ntitle: x\n---\nTexte.\n", encoding="utf-8")
+    before = (scratch_site / OPEN_FILE).read_bytes()
+    result = run(scratch_site, "report", OPEN, "--now", "2026-11-20T15:00:00+01:00", "--report-file", str(report))
+    assert result.exit_code == 2 and "starts with front matter" in result.output
+    assert (scratch_site / OPEN_FILE).read_bytes() == before

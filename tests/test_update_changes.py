@@ -164,7 +164,7 @@ def test_the_report_page_tells_each_change_in_words(out):
     assert "<li>Priority raised from High to Critical</li>" in en
     assert "<li>Widget: Partial outage → Major outage</li>" in en
     assert "<li>Widget: Major outage → Partial outage</li><li>Dashboard: Operational → Degraded performance</li>" in en
-    assert "<li>Workaround added</li>" in en
+    assert "<li>Workaround added: Reload the page.</li>" in en
     assert "(within 2 days: the target of the current priority, Critical, counted from the start)" in en
     assert "<li>Title changed to “Widget outage in Europe”</li>" in en
     fr = (out / "incidents" / ENTRY_ID / "index.html").read_text(encoding="utf-8")
@@ -176,8 +176,10 @@ def test_the_report_page_tells_each_change_in_words(out):
 def test_an_update_that_only_changes_something_is_a_feed_item_of_its_own(out):
     feed = feedparser.parse((out / "en" / "incidents" / ENTRY_ID / "feed.atom").read_bytes())
     assert len(feed.entries) == 5
+    # Each item keeps the title the entry had at its update: the past stays as it was.
+    assert [e.title.split(" — ")[0] for e in feed.entries] == ["Widget outage in Europe"] * 2 + ["Widget outage"] * 3
     only_changes = next(e for e in feed.entries if e.id.endswith("#update-3"))
-    assert "<li>Workaround added</li>" in only_changes.content[0].value
+    assert "<li>Workaround added: Reload the page.</li>" in only_changes.content[0].value
 
 
 def test_the_api_lists_affected_components_per_update_and_the_highest_impact(out):
@@ -193,7 +195,7 @@ def test_the_api_lists_affected_components_per_update_and_the_highest_impact(out
         {"code": "widget", "name": "Widget", "old_status": "major_outage", "new_status": "partial_outage"},
         {"code": "dashboard", "name": "Tableau de bord", "old_status": "operational",
          "new_status": "degraded_performance"}]
-    assert updates[2]["body"] == ("Solution de contournement ajoutée\nWidget\u202f: Panne majeure → Panne partielle\n"
+    assert updates[2]["body"] == ("Solution de contournement ajoutée\u202f: Rechargez la page.\nWidget\u202f: Panne majeure → Panne partielle\n"
                                   "Tableau de bord\u202f: Opérationnel → Performances dégradées")
     assert [c["id"] for c in incident["components"]] == ["widget", "dashboard"]
 

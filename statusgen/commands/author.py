@@ -29,7 +29,8 @@ from statusgen.loading.source import Source, read_source, relative
 from statusgen.model.entry import Entry
 from statusgen.model.site import Site
 from statusgen.render.urls import Urls, entry_page
-from statusgen.rules.lifecycle import check_initial_status, check_reminders, check_timestamps, check_transitions
+from statusgen.rules.lifecycle import (check_initial_status, check_no_change, check_reminders, check_timestamps,
+                                      check_transitions)
 from statusgen.model.state import entry_state
 from statusgen.rules.promises import check_resolution_message
 from statusgen.rules.targets import due_reminders, next_reminder
@@ -52,6 +53,13 @@ class Written:
     path: Path
     entry: Entry
     url: str
+    warnings: tuple[Diagnostic, ...] = ()  # what validate will say of what this edit wrote
+
+
+@dataclass(frozen=True)
+class Checked:
+    entry: Entry
+    warnings: tuple[Diagnostic, ...]
 
 
 def load_for_edit(root: Path) -> Site:
@@ -131,18 +139,27 @@ def closest_id(word: str, ids: list[str]) -> str | None:
 
 
 def _checked(site: Site, text: str, raw: bytes, rel: str, entry_id: str, now: datetime,
-             outcome: str = "the file is unchanged") -> Entry:
-    """The entry the new text describes, or EditRefused with every error it would have."""
+             outcome: str = "the file is unchanged", written: Callable[[Diagnostic], bool] = lambda d: True
+             ) -> Checked:
+    """The entry the new text describes, or EditRefused with every error it would have.
+
+    written(diagnostic) tells the diagnostics about what this edit wrote: their warnings are returned
+    to be shown, and a change that changes nothing (no-change) is refused, as a command is for a change.
+    """
     source = Source(rel, text, raw)
     entry, found = entry_from_source(source, entry_id, context_of(site))
     if entry is not None:
         for rule in (check_initial_status, check_transitions, check_timestamps, check_resolution_message,
-                     check_reminders):
+                     check_reminders, check_no_change):
             found += rule(entry, now, site)
-    errors = [d for d in found if d.level == ERROR]
+    errors = [d for d in found if d.level == ERROR or (d.rule == "no-change" and written(d))]
     if errors or entry is None:
         raise EditRefused(errors, outcome)
-    return entry
+    return Checked(entry, tuple(d for d in found if written(d)))
+
+
+def _in_update(index: int) -> Callable[[Diagnostic], bool]:
+    return lambda d: d.field == f"updates[{index}]" or d.field.startswith(f"updates[{index}].")
 
 
 
@@ -203,9 +220,9 @@ def append_spec(root: Path, entry_id: str, spec: UpdateSpec, at: datetime | None
         path = find_entry_file(root, entry_id)
         with folder_lock(path.parent):
             refuse_read_only(path)
-            data, entry = _appended(site, root, path, spec, at or now, now, precheck)
+            data, checked = _appended(site, root, path, spec, at or now, now, precheck)
             atomic_write(path, data)
-    return Written(path, entry, entry_url(site, path.stem))
+    return Written(path, checked.entry, entry_url(site, path.stem), checked.warnings)
 
 
 Precheck = Callable[[Entry, datetime], None]
@@ -225,7 +242,7 @@ def read_entry(site: Site, root: Path, path: Path) -> tuple[Source, Entry]:
 
 
 def _appended(site: Site, root: Path, path: Path, spec: UpdateSpec, moment: datetime,
-              now: datetime, precheck: Precheck | None) -> tuple[bytes, Entry]:
+              now: datetime, precheck: Precheck | None) -> tuple[bytes, Checked]:
     """The file's new bytes and the entry they describe; EditRefused if the file or the edit breaks a rule."""
     rel = relative(path, root)
     source, current = read_entry(site, root, path)
@@ -244,7 +261,7 @@ def _appended(site: Site, root: Path, path: Path, spec: UpdateSpec, moment: date
     except StatusgenError as exc:
         raise StatusgenError(f"{rel}: {exc.message}; the file is unchanged") from None
     data = original.encode(text)
-    return data, _checked(site, text, data, rel, path.stem, now)
+    return data, _checked(site, text, data, rel, path.stem, now, written=_in_update(len(current.updates)))
 
 
 def _change_lines(site: Site, spec: UpdateSpec) -> list[str]:
@@ -270,17 +287,18 @@ def remind(root: Path, entry_id: str, message: Given | None, at: datetime | None
                        precheck=reminder_is_due)
 
 
-def close_stale(root: Path, now: datetime) -> list[Written]:
+def close_stale(root: Path, now: datetime) -> tuple[list[Written], list[str]]:
     """Write each automatic resolution reached by now as the entry's resolving update.
 
     The update is dated when the entry resolved (its auto-resolve day), and says so in every language.
+    An entry that cannot be written (read-only...) does not stop the others: (written, problems).
     """
     require_site(root)
     site, diagnostics = load_site(root)
     errors = [d for d in diagnostics if d.level == ERROR]
     if site is None or errors:
         raise EditRefused(errors, "nothing was written; fix the site first (statusgen validate)")
-    closed = []
+    closed, problems = [], []
     for entry in site.entries:
         state = entry_state(entry, now)
         if state.auto_resolved_at is None:
@@ -288,8 +306,11 @@ def close_stale(root: Path, now: datetime) -> list[Written]:
         waiting = entry.status_of(entry.last_update)
         message = auto_resolution_message(site, waiting.auto_resolve_after)
         spec = UpdateSpec(status=state.status.id, message=message)
-        closed.append(append_spec(root, entry.path, spec, state.auto_resolved_at, now, site=site))
-    return closed
+        try:
+            closed.append(append_spec(root, entry.path, spec, state.auto_resolved_at, now, site=site))
+        except StatusgenError as exc:
+            problems.append(exc.message)
+    return closed, problems
 
 
 def auto_resolution_message(site: Site, after) -> list[tuple[str, str]]:
@@ -335,9 +356,10 @@ def record_report(root: Path, entry_id: str, cause: Given | None, kind: str | No
             except StatusgenError as exc:
                 raise StatusgenError(f"{rel}: {exc.message}; the file is unchanged") from None
             data = original.encode(text)
-            entry = _checked(site, text, data, rel, path.stem, now)
+            checked = _checked(site, text, data, rel, path.stem, now,
+                               written=lambda d: d.field.startswith(("root_cause", "report")))
             atomic_write(path, data)
-    return Written(path, entry, entry_url(site, path.stem))
+    return Written(path, checked.entry, entry_url(site, path.stem), checked.warnings)
 
 
 def _report_text(path: Path) -> str:
@@ -352,6 +374,9 @@ def _report_text(path: Path) -> str:
         raise UsageProblem(f"--report-file: {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     if not text.strip():
         raise UsageProblem(f"--report-file: {path} is empty")
+    if text.startswith("---\n"):
+        raise UsageProblem(f"--report-file: {path} starts with front matter ('---'); give the report's "
+                           "Markdown only, without a '---' block")
     return text
 
 
@@ -405,7 +430,7 @@ def create(root: Path, *, kind: str, title: Given, priority: str | None, compone
     data = text.encode("utf-8")
     nothing = "nothing was written"
     # Checked before the folder is even created: a refused entry leaves no trace.
-    entry = _checked(site, text, data, f"incidents/{base}.md", base, now, nothing)
+    checked = _checked(site, text, data, f"incidents/{base}.md", base, now, nothing)
     with reported_os_errors(root, nothing):
         folder = root / "incidents"
         folder.mkdir(exist_ok=True)
@@ -416,6 +441,6 @@ def create(root: Path, *, kind: str, title: Given, priority: str | None, compone
                 name, n = f"{base}-{n}", n + 1
             path = folder / f"{name}.md"
             if name != base:
-                entry = _checked(site, text, data, relative(path, root), name, now, nothing)
+                checked = _checked(site, text, data, relative(path, root), name, now, nothing)
             atomic_write(path, data, exclusive=True)
-    return Written(path, entry, entry_url(site, name))
+    return Written(path, checked.entry, entry_url(site, name), checked.warnings)

@@ -349,14 +349,10 @@ def _message(r: NodeReader, keys, field: str, line: int, status: str | None, lif
 
 
 def _check_changes(r: NodeReader, updates: list[Update], opening: Facets) -> None:
-    """An update's change must change something: the same priority again is a slip, or a wrong file."""
+    """A title may change, never become empty (changes that change nothing: rules.lifecycle.check_no_change)."""
     current = opening
     for update in updates:
         field = f"updates[{update.index}]"
-        if update.priority is not None and update.priority.id == current.priority.id:
-            r.report("no-change", update.lines.get("priority", update.line), f"{field}.priority",
-                     f"the priority is already '{current.priority.id}'",
-                     "remove the line, or name the new priority")
         if update.title is not None and not merge_title(current.title, update.title):
             r.report("missing-field", update.lines.get("title", update.line), f"{field}.title",
                      "the title would be empty", "give the new title, or remove the line")

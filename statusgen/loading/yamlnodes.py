@@ -386,6 +386,7 @@ class NodeReader:
                             "write `field: text` or `field: {fr: ..., en: ...}`")
             return None
         values: dict[str, str] = {}
+        reported = len(self.diagnostics)
         for key_node, value_node in node.value:
             lang = key_node.value if isinstance(key_node, ScalarNode) else "?"
             if lang in values:
@@ -393,9 +394,10 @@ class NodeReader:
                             "keep only one of them")
                 continue
             if self.languages and lang not in self.languages and not (self.shared and LANGUAGE_CODE.match(lang)):
+                close = did_you_mean(lang, self.languages)
                 self.report("unknown-language", key_node, f"{field}.{lang}",
                             f"'{lang}' is not a language of this site (languages: {', '.join(self.languages)})",
-                            did_you_mean(lang, self.languages))
+                            close if "did you mean" in close else "")
                 continue
             value = self.scalar(value_node, f"{field}.{lang}")
             if value is not None and not value.strip():
@@ -404,7 +406,8 @@ class NodeReader:
             elif value is not None:
                 values[lang] = value
         if not values:
-            self.report("missing-field", node, field, "no text in any language")
+            if len(self.diagnostics) == reported:  # else the reason was said for each language
+                self.report("missing-field", node, field, "no text in any language")
             return None
         missing = [lang for lang in self.languages if lang not in values]
         if missing and self.languages and not partial:

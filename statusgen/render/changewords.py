@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from statusgen.model.changes import TextChange, UpdateChanges
+from statusgen.render.markup import plain_text
 
 # `v` is the LanguageViews of the page's language (views import this module, not the reverse).
 
@@ -32,7 +33,11 @@ def describe(changes: UpdateChanges, v: "LanguageViews") -> list[str]:
 def _text_change(change: TextChange, v: "LanguageViews") -> list[str]:
     t = v.t
     if change.facet != "title":
-        return [t[f"change.{change.facet}.{change.kind}"]]
+        words = t[f"change.{change.facet}.{change.kind}"]
+        if change.kind == "removed":
+            return [words]
+        # The text itself: feeds, the API and notifications carry it, not only the entry page.
+        return [f"{words}{t['colon']}{plain_text(v.html(change.after))}"]
     if v.text(change.after) != v.text(change.before):
         return [t["change.title"].format(title=v.text(change.after))]
     # The title the page shows is the same: another language's title was set.

@@ -76,7 +76,7 @@ class FeedItems:
         # The update's own view, not the whole entry's: an item needs neither the other updates nor
         # the post-incident report, and the feeds of a large site hold tens of thousands of items.
         uview = v.update_view(entry, update, keep=False)  # its text is kept, as the item's
-        title = v.text(entry.title)
+        title = v.text(entry.facets[update.index].title)  # as it stood then: the past stays as it was
         timeline = cached_view(v.recorder, self._timelines, entry.id, lambda: component_timeline(entry, v.facts.now))
         states = timeline[update.index]
         before = timeline[update.index - 1] if update.index else {}

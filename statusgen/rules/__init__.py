@@ -14,6 +14,7 @@ _ENTRY_RULES = (
     lifecycle.check_transitions,
     lifecycle.check_timestamps,
     lifecycle.check_reminders,
+    lifecycle.check_no_change,
     promises.check_update_cadence,
     promises.check_resolution_message,
     promises.check_report,

@@ -8,6 +8,7 @@ from statusgen.catalog import diag
 from statusgen.errors import Diagnostic
 from statusgen.model.entry import Entry
 from statusgen.model.site import Site
+from statusgen.model.state import states_by_update
 
 
 def _status_line(update) -> int:
@@ -89,4 +90,27 @@ def check_reminders(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]
             found.append(diag("reminder", entry.path, line, field,
                               f"a reminder keeps the status; the entry was not '{update.status}' before it",
                               "move to the waiting status in an update of its own, then record the reminder"))
+    return found
+
+
+def check_no_change(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    """A change an update writes must change something: the same value again is a slip, or the wrong entry."""
+    found = []
+    before, states_before = entry.opening, {}
+    for update, after, states in zip(entry.updates, entry.facets, states_by_update(entry)):
+        field = f"updates[{update.index}]"
+
+        def same(name: str, what: str) -> None:
+            found.append(diag("no-change", entry.path, update.lines.get(name, update.line), f"{field}.{name}",
+                              what, "remove the line, or give the new value"))
+
+        if update.priority is not None and update.priority.id == before.priority.id:
+            same("priority", f"the priority is already '{before.priority.id}'")
+        # A mapping may restate some states as a snapshot; it must change one of them.
+        if update.components and all(states_before.get(c, "operational") == s for c, s in update.components.items()):
+            same("components", ", ".join(f"{c} is already {s}" for c, s in update.components.items()))
+        for name in ("title", "impact", "workaround"):
+            if getattr(update, name) is not None and getattr(after, name) == getattr(before, name):
+                same(name, f"the {name} is already this" if getattr(after, name) else f"there is no {name} to remove")
+        before, states_before = after, states
     return found

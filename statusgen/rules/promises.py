@@ -25,8 +25,8 @@ def check_update_cadence(entry: Entry, now: datetime, site: Site) -> list[Diagno
 
 def check_resolution_message(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
     last = entry.last_update
-    if not entry.status_of(last).is_resolved or last.message or last.automatic:
-        return []  # an automatic completion says so in words of its own
+    if not entry.status_of(last).is_resolved or last.message or last.automatic or last.reminder:
+        return []  # an automatic completion says so in words of its own; a reminder has its own rule
     return [diag("resolution-message", entry.path, last.lines.get("message", last.line),
                  f"updates[{last.index}].message",
                  "the resolving update needs a message telling customers what was fixed")]
