@@ -382,7 +382,7 @@ class LanguageViews:
         )
 
     def _affected(self, entry: Entry) -> list[AffectedView]:
-        state = self.facts.states[entry.id]
+        state = state_of_entry = self.facts.states[entry.id]
         if state.is_open:
             live = current_component_states(entry, self.facts.now)
         else:
@@ -395,8 +395,11 @@ class LanguageViews:
         for cid in entry.all_components:
             component = self.site.components[cid]
             current = live.get(cid)
-            views.append(AffectedView(cid, self.text(component.name), self.urls.link(component_page(cid)),
-                                      self.state(current) if current else None))
+            state = self.state(current) if current else None
+            if state and not state_of_entry.is_open:
+                # Over now: the worst it reached, said as such, not as the component's state today.
+                state = StateView(state.id, self.t["state_at_worst"].format(state=state.label), state.icon)
+            views.append(AffectedView(cid, self.text(component.name), self.urls.link(component_page(cid)), state))
         return views
 
     # -- components --------------------------------------------------------
