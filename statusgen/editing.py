@@ -131,14 +131,18 @@ def text_field(key: str, value: Text, indent: int) -> str:
     return "\n".join(lines)
 
 
-def update_lines(at: str, status: str, message: Text, dash: int) -> str:
-    """A new item of the updates list, its dash at column `dash`."""
+def update_lines(at: str, status: str, message: Text, dash: int, components: Mapping[str, str] | None = None) -> str:
+    """A new item of the updates list, its dash at column `dash`; components: the states it sets."""
     key = dash + 2
-    return "\n".join([
-        f"{' ' * dash}- at: {at}",
-        f"{' ' * key}status: {flow_item(status)}",
-        text_field("message", message, key),
-    ]) + "\n"
+    lines = [f"{' ' * dash}- at: {at}", f"{' ' * key}status: {flow_item(status)}"]
+    if components:
+        lines.append(f"{' ' * key}components: {flow_mapping(components)}")
+    return "\n".join(lines + [text_field("message", message, key)]) + "\n"
+
+
+def flow_mapping(values: Mapping[str, str]) -> str:
+    """{a: b, c: d} of ids and values, each plain when it is a simple id."""
+    return "{" + ", ".join(f"{flow_item(k)}: {flow_item(v)}" for k, v in values.items()) + "}"
 
 
 def _front_matter_bounds(text: str) -> tuple[int, str]:
@@ -162,31 +166,41 @@ def _last_position(node: Node) -> int:
     return max((_last_position(child) for child in children), default=node.end_mark.index)
 
 
-def append_update(text: str, at: str, status: str, message: Text) -> str:
+def append_update(text: str, at: str, status: str, message: Text,
+                  components: Mapping[str, str] | None = None) -> str:
     """The text with one more update at the end of the `updates:` list, nothing else changed."""
     offset, yaml_text = _front_matter_bounds(text)
+    return append_item(text, offset, yaml_text, "updates",
+                       lambda dash: update_lines(at, status, message, dash, components))
+
+
+def append_item(text: str, offset: int, yaml_text: str, key: str, make_lines) -> str:
+    """The text with make_lines(dash column) inserted after the last item of the top-level list `key`.
+
+    yaml_text is the part of text, from offset, that holds the YAML (the front matter, or all of it).
+    """
     root = yaml.compose(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    updates = None
+    items = None
     if isinstance(root, MappingNode):
-        updates = next((v for k, v in root.value if getattr(k, "value", None) == "updates"), None)
-    if not isinstance(updates, SequenceNode) or not updates.value:
-        raise StatusgenError("the file has no updates list to append to")
-    if updates.flow_style:
-        raise StatusgenError("updates is written in flow style [...]; write it as a block list to use this command")
-    last = updates.value[-1]
+        items = next((v for k, v in root.value if getattr(k, "value", None) == key), None)
+    if not isinstance(items, SequenceNode) or not items.value:
+        raise StatusgenError(f"the file has no {key} list to append to")
+    if items.flow_style:
+        raise StatusgenError(f"{key} is written in flow style [...]; write it as a block list to use this command")
+    last = items.value[-1]
     # From the character index, not the mark's line: YAML also breaks lines at NEL, LS and PS.
     start = last.start_mark.index
     line_start = yaml_text.rfind("\n", 0, start) + 1
     line = yaml_text[line_start:start]
     dash = start - line_start - 2
     if dash < 0 or line[dash:dash + 2] != "- ":
-        raise StatusgenError("cannot tell how the updates list is indented; add the update by hand")
+        raise StatusgenError(f"cannot tell how the {key} list is indented; add the {key.rstrip('s')} by hand")
     end = offset + _last_position(last)
     if end > 0 and text[end - 1] != "\n":
         newline = text.find("\n", end)
         end = len(text) if newline < 0 else newline + 1
     before = text[:end] if text[:end].endswith("\n") else text[:end] + "\n"
-    return before + update_lines(at, status, message, dash) + text[end:]
+    return before + make_lines(dash) + text[end:]
 
 
 @contextmanager

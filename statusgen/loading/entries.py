@@ -25,7 +25,7 @@ FILE_NAME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})-[a-z0-9]+(?:-[a-z0-9]
 MAX_ENTRY_ID = 100  # the id names a folder of the output, and feeds and URLs repeat it
 MARKDOWN_FIELDS = ("impact", "workaround", "root_cause")
 ENTRY_KEYS = ("title", "lifecycle", "priority", "components", "impact", "workaround", "updates",
-              "root_cause", "scheduled", "retroactive", "draft")
+              "root_cause", "scheduled", "retroactive", "draft", "source_id", "shortlink")
 UPDATE_KEYS = ("at", "status", "message", "components")
 DEFAULT_LIFECYCLE = "incident"
 
@@ -162,6 +162,8 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, entry_id: str, body: str
         scheduled_end=end,
         retroactive=bool(r.boolean(fields.get("retroactive"), "retroactive")),
         draft=bool(r.boolean(fields.get("draft"), "draft")),
+        source_id=r.origin(fields.get("source_id"), "source_id"),
+        shortlink=r.origin(fields.get("shortlink"), "shortlink", url=True),
         lines=lines,
         source_hash=hashlib.sha1(raw).hexdigest(),
     )

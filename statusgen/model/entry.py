@@ -43,6 +43,8 @@ class Entry:
     scheduled_end: datetime | None = None
     retroactive: bool = False
     draft: bool = False
+    source_id: str = ""  # its id in the tool it was imported from (statusgen import)
+    shortlink: str = ""  # its short address there
     lines: Mapping[str, int] = field(default_factory=dict)  # field name -> line
     source_hash: str = ""
 
