@@ -44,6 +44,13 @@ def to_markdown(text: str) -> str:
     return _tidy("".join(converter.out))
 
 
+def report_markdown(text: str) -> str:
+    """A report written in Markdown (Statuspage's postmortems) stays Markdown; HTML is converted."""
+    if len(text) > MAX_HTML:
+        raise TooLarge(f"a report of {len(text):,} characters (the limit is {MAX_HTML:,})")
+    return to_markdown(text) if looks_like_html(text) else _tidy(text.replace("\r\n", "\n"))
+
+
 def escape(text: str) -> str:
     """Text that python-markdown shows as written: no tag, emphasis, link or code can start in it."""
     # python-markdown has no backslash escape for '<': an entity is the one form it never reads as a tag.

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from statusgen.importers.fetching import Documents, ImportProblem, is_url
-from statusgen.importers.html import TooLarge, to_markdown
+from statusgen.importers.html import TooLarge, report_markdown, to_markdown
 from statusgen.importers.records import Dropped, Imported, ImportedComponent, ImportedEntry, ImportedUpdate
 
 PUBLIC = ("summary.json", "components.json", "incidents.json", "scheduled-maintenances.json")
@@ -58,9 +58,9 @@ class Reader:
             raise ImportProblem(f"{where}.{key}: '{text[:40]}' has no time zone")
         return moment
 
-    def _markdown(self, text: str, where: str) -> str:
+    def _markdown(self, text: str, where: str, convert=to_markdown) -> str:
         try:
-            return to_markdown(text)
+            return convert(text)
         except TooLarge as exc:
             raise ImportProblem(f"{where}: {exc}") from None
 
@@ -115,7 +115,7 @@ class Reader:
         entry = ImportedEntry(
             source_id=iid, kind=kind, title=self._field(item, "name", where, str),
             updates=tuple(updates), impact=self._field(item, "impact", where, str, required=False) or "none",
-            components=components, report=self._markdown(postmortem, f"{where}.postmortem_body"),
+            components=components, report=self._markdown(postmortem, f"{where}.postmortem_body", report_markdown),
             shortlink=self._field(item, "shortlink", where, str, required=False) or "",
             scheduled=(scheduled_for, scheduled_until or scheduled_for) if scheduled_for else None)
         stamp = self._field(item, "updated_at", where, str, required=False) or ""
@@ -166,7 +166,7 @@ def read_statuspage(source: str, api_key: str | None = None, api_base: str = MAN
         parsed[name] = docs.get(name, required=False)
     for name, doc in parsed.items():
         if doc is not None:
-            reader.read_document(doc, name)
+            reader.read_document(doc, docs.where(name))
     if api_key:
         page = page_id or _page_id(parsed)
         _read_management(reader, api_base.rstrip("/"), page, api_key)
@@ -178,13 +178,13 @@ def _read_management(reader: Reader, base: str, page: str, key: str) -> None:
     components = docs.get(f"pages/{page}/components")
     if not isinstance(components, list):
         raise ImportProblem(f"{docs.where(f'pages/{page}/components')}: expected a list of components")
-    reader.read_components(components, f"pages/{page}/components")
+    reader.read_components(components, docs.where(f"pages/{page}/components"))
     for number in range(1, MAX_PAGES + 1):
         name = f"pages/{page}/incidents?page={number}&per_page={PER_PAGE}"
         batch = docs.get(name)
         if not isinstance(batch, list):
             raise ImportProblem(f"{docs.where(name)}: expected a list of incidents, got {_kind(batch)}")
-        reader.read_document(batch, name)
+        reader.read_document(batch, docs.where(name))
         if len(batch) < PER_PAGE:
             return
     raise ImportProblem(f"{base}: more than {MAX_PAGES} pages of incidents; stopped")
