@@ -18,7 +18,7 @@ ALLOWED = {
     "rules": {"model", "catalog", "errors"},
     "render": {"model", "catalog", "errors", "loading"},
     # Importers read other tools' files and make entry texts; commands/importing.py writes them.
-    "importers": {"model", "errors", "editing"},
+    "importers": {"model", "errors", "editing", "loading"},
 }
 
 

@@ -23,6 +23,8 @@ from statusgen.model.site import COMPONENT_STATES, Lifecycle, Site, worst_state
 ALIASES = {"postmortem": "resolved"}
 LIFECYCLE_API = {"incident": "incidents", "maintenance": "scheduled_maintenances"}
 DEFAULT_IMPACT = "none"
+# cState's severities, read as the Statuspage impacts that the priorities' api_impact names.
+SEVERITY_IMPACT = {"down": "critical", "disrupted": "major", "notice": "minor"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class SiteMapping:
     """How imported statuses and impacts become this site's statuses and priorities."""
 
     lifecycles: Mapping[str, Lifecycle]  # imported kind -> lifecycle
-    statuses: Mapping[str, Mapping[str, str]]  # kind -> imported status -> status id
+    statuses: Mapping[str, Mapping[str, tuple[str, ...]]]  # kind -> imported status -> status ids
     priorities: Mapping[str, str]  # imported impact -> priority id
     timezone: str
     language: str
@@ -41,13 +43,17 @@ def site_mapping(site: Site, overrides: Mapping[str, str] | None = None) -> Site
     lifecycles = {kind: _lifecycle_for(site, kind, api) for kind, api in LIFECYCLE_API.items()}
     statuses = {}
     for kind, lifecycle in lifecycles.items():
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, ...]] = {}
         for sid, status in lifecycle.statuses.items():
-            found.setdefault(status.api_status or sid, sid)
+            key = status.api_status or sid
+            found[key] = found.get(key, ()) + (sid,)
         statuses[kind] = found
     priorities: dict[str, str] = {}
     for pid, priority in site.priorities.items():
         priorities.setdefault(priority.api_impact, pid)
+    for severity, impact in SEVERITY_IMPACT.items():
+        if impact in priorities:
+            priorities.setdefault(severity, priorities[impact])
     for impact, pid in (overrides or {}).items():
         if pid not in site.priorities:
             raise ImportProblem(f"--priority {impact}={pid}: no priority '{pid}' in content/lifecycles.yaml "
@@ -89,7 +95,8 @@ def component_ids(site: Site, imported: tuple[ImportedComponent, ...], origin: s
         if key in by_source:
             ids[component.source_id] = by_source[key]
             continue
-        cid = slug(component.name)
+        # statusgen's own API gives each component its id: the same site, or a copy of it.
+        cid = component.source_id if component.source_id in site.components else slug(component.name)
         if cid in site.components and not site.components[cid].source_id:
             ids[component.source_id] = cid
             continue
@@ -191,26 +198,30 @@ def plan_entry(entry: ImportedEntry, mapping: SiteMapping, ids: Mapping[str, str
         scheduled=entry.scheduled if entry.kind == "maintenance" else None, retroactive=retroactive)
 
 
-def _status(value: str, known: Mapping[str, str], lifecycle: Lifecycle, before: list[PlannedUpdate], where: str,
-            dropped: Dropped) -> str:
+def _status(value: str, known: Mapping[str, tuple[str, ...]], lifecycle: Lifecycle, before: list[PlannedUpdate],
+            where: str, dropped: Dropped) -> str:
+    """The site status an imported one maps to: of the statuses declaring it as their api_status, the
+    first the lifecycle allows here (a window called off is 'completed' in the API, 'cancelled' here)."""
     previous = before[-1].status if before else None
-    status = known.get(value) or known.get(ALIASES.get(value, ""))
-    if status is None:
+    candidates = known.get(value) or known.get(ALIASES.get(value, ""), ())
+    if not candidates:
         status = previous or lifecycle.initial[0]
         dropped.add(f"{where}: status '{value}' has no status in lifecycle '{lifecycle.id}' "
                     f"(no api_status: {value}); written as '{status}'")
         return status
     if previous is None:
-        if status in lifecycle.initial or status in lifecycle.terminal:
-            return status
-        dropped.add(f"{where}: lifecycle '{lifecycle.id}' cannot start as '{status}'; written as "
+        allowed = [s for s in candidates if s in lifecycle.initial] or [s for s in candidates if s in lifecycle.terminal]
+        if allowed:
+            return allowed[0]
+        dropped.add(f"{where}: lifecycle '{lifecycle.id}' cannot start as '{candidates[0]}'; written as "
                     f"'{lifecycle.initial[0]}'")
         return lifecycle.initial[0]
-    if not lifecycle.allows(previous, status):
-        dropped.add(f"{where}: lifecycle '{lifecycle.id}' does not allow '{status}' after '{previous}'; "
+    allowed = [s for s in candidates if lifecycle.allows(previous, s)]
+    if not allowed:
+        dropped.add(f"{where}: lifecycle '{lifecycle.id}' does not allow '{candidates[0]}' after '{previous}'; "
                     f"written as '{previous}'")
         return previous
-    return status
+    return previous if previous in allowed else allowed[0]
 
 
 def _label(lifecycle: Lifecycle, status: str, mapping: SiteMapping) -> str:
