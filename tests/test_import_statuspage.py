@@ -309,3 +309,18 @@ def test_a_refused_key_says_so(site, monkeypatch):
     unset = import_from(site, PUBLIC, "--api-key-env", "NO_SUCH_VARIABLE_HERE")
     assert unset.exit_code == 2
     assert "the environment variable NO_SUCH_VARIABLE_HERE is not set or empty" in unset.output
+
+
+def test_source_id_and_shortlink_are_checked_like_every_field(site):
+    import_from(site, PUBLIC)
+    path = site / PAYMENTS
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('shortlink: "https://stspg.io/p31zj"', "shortlink: ftp://stspg.io/p31zj")
+                    .replace('source_id: "statuspage:p31zjtct2jer"', f"source_id: {'x' * 201}"), encoding="utf-8")
+    result = run("validate", "--root", str(site), "--now", NOW, "--ignore", "update-overdue")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        f"{PAYMENTS}:6: error [invalid-value] source_id: expected one line of 1 to 200 characters "
+        "(keep the identifier the other tool gave, as written)",
+        f"{PAYMENTS}:7: error [invalid-value] shortlink: 'ftp://stspg.io/p31zj' is not an http:// or https:// address",
+    ]
