@@ -92,6 +92,7 @@ updates:
     components: {payments-api: operational}
     message: |-
       Payments work normally again.
+
       We are sorry for the trouble.
 ---
 ## Root cause

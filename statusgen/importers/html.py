@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 MAX_HTML = 200_000  # characters of one body: a larger one is refused, not converted
 MAX_DEPTH = 64  # tags open at once: deeper nesting is flattened
+MAX_LIST_DEPTH = 7
 
 _BLOCKS = {"p", "div", "section", "article", "blockquote", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 _DROPPED = {"script", "style", "template", "iframe", "object", "embed", "noscript", "head", "title"}
@@ -81,7 +82,8 @@ class _Converter(HTMLParser):
         if tag not in ("br", "hr", "img"):
             self.depth += 1
         if tag == "br":
-            self.out.append("  \n" if not self.pre else "\n")
+            # A paragraph break: a hard line break would need trailing spaces, which editors strip.
+            self.out.append("\n\n" if not self.pre else "\n")
         elif tag == "hr":
             self.out.append("\n\n---\n\n")
         elif tag in _BLOCKS:
@@ -97,7 +99,8 @@ class _Converter(HTMLParser):
             kind = self.lists[-1] if self.lists else ["ul", 0]
             kind[1] += 1
             marker = f"{kind[1]}." if kind[0] == "ol" else "-"
-            self.out.append("\n" + "    " * max(len(self.lists) - 1, 0) + marker + " ")
+            # Deeper lists are flattened: statusgen renders at most 16 levels of lists and quotes.
+            self.out.append("\n" + "    " * min(max(len(self.lists) - 1, 0), MAX_LIST_DEPTH) + marker + " ")
         elif tag in _MARKS and not self.pre:
             self.out.append(_MARKS[tag])
         elif tag == "pre":
