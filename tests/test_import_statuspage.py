@@ -325,3 +325,25 @@ def test_source_id_and_shortlink_are_checked_like_every_field(site):
         "(keep the identifier the other tool gave, as written)",
         f"{PAYMENTS}:7: error [invalid-value] shortlink: 'ftp://stspg.io/p31zj' is not an http:// or https:// address",
     ]
+
+
+def test_hostile_values_from_the_page_end_as_text_the_site_accepts(site, tmp_path):
+    source = tmp_path / "hostile"
+    shutil.copytree(PUBLIC, source)
+    doc = json.loads((source / "components.json").read_text())
+    doc["components"][3]["name"] = "Status"  # badges/status.svg is the page's own badge
+    (source / "components.json").write_text(json.dumps(doc))
+    (source / "summary.json").write_text(json.dumps(dict(json.loads((PUBLIC / "summary.json").read_text()),
+                                                         components=doc["components"])))
+    doc = json.loads((source / "incidents.json").read_text())
+    doc["incidents"][0]["name"] = "Dashboard \x1b[31munreachable\ufffe"
+    doc["incidents"][0]["incident_updates"][0]["body"] = "Lone \ud800 surrogate and <img src=x onerror=alert(1)>"
+    (source / "incidents.json").write_text(json.dumps(doc))
+    result = import_from(site, source)
+    assert result.exit_code == 0, result.output
+    assert "website" not in result.output and "status-component" in result.output
+    text = (site / "incidents" / "2026-11-27-dashboard-unreachable.md").read_text(encoding="utf-8")
+    assert "title: Dashboard [31munreachable\n" in text
+    assert "    message: Lone  surrogate and\n" in text
+    checked = run("validate", "--root", str(site), "--now", NOW, "--ignore", "update-overdue")
+    assert checked.output == "ok: 4 entries checked, 0 errors, 0 warnings\n"

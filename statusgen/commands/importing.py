@@ -150,7 +150,7 @@ def _extend(root: Path, site: Site, found: Entry, planned: PlannedEntry, now: da
 
 
 def _write(root: Path, files: dict[Path, bytes]) -> None:
-    with reported_os_errors(root, "the files listed before it were written"):
+    with reported_os_errors(root, "the files before it were written; run the import again to finish"):
         for path, data in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, data)

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from statusgen.editing import flow_item, flow_mapping, text_field, update_lines
 from statusgen.importers.fetching import ImportProblem
 from statusgen.importers.records import Dropped, ImportedComponent, ImportedEntry, ImportedUpdate
+from statusgen.loading.config import RESERVED_COMPONENT_IDS
+from statusgen.model.limits import strip_forbidden
 from statusgen.model.site import COMPONENT_STATES, Lifecycle, Site, worst_state
 
 # Statuspage's last incident status, once a report is published: the incident stays resolved.
@@ -100,6 +102,8 @@ def component_ids(site: Site, imported: tuple[ImportedComponent, ...], origin: s
         if cid in site.components and not site.components[cid].source_id:
             ids[component.source_id] = cid
             continue
+        if cid in RESERVED_COMPONENT_IDS:
+            cid = f"{cid}-component"
         base, n = cid, 2
         while cid in taken:
             cid, n = f"{base}-{n}", n + 1
@@ -109,13 +113,18 @@ def component_ids(site: Site, imported: tuple[ImportedComponent, ...], origin: s
     return ids, new
 
 
+def clean(text: str) -> str:
+    """A text the site accepts: no control character or noncharacter (pasted terminal colours...)."""
+    return strip_forbidden(text)
+
+
 def component_lines(cid: str, component: ImportedComponent, origin: str, dash: int) -> str:
     pad, key = " " * dash, " " * (dash + 2)
-    lines = [f"{pad}- id: {cid}", text_field("name", component.name, dash + 2)]
-    if component.description.strip():
-        lines.append(text_field("description", component.description, dash + 2))
-    if component.group.strip():
-        lines.append(text_field("group", component.group, dash + 2))
+    lines = [f"{pad}- id: {cid}", text_field("name", clean(component.name).strip() or cid, dash + 2)]
+    if clean(component.description).strip():
+        lines.append(text_field("description", clean(component.description).strip(), dash + 2))
+    if clean(component.group).strip():
+        lines.append(text_field("group", clean(component.group).strip(), dash + 2))
     lines.append(f"{key}source_id: {flow_item(f'{origin}:{component.source_id}')}")
     return "\n".join(lines) + "\n"
 
@@ -174,7 +183,7 @@ def plan_entry(entry: ImportedEntry, mapping: SiteMapping, ids: Mapping[str, str
             late.append(update)
             continue
         status = _status(update.status, known, lifecycle, updates, f"{where} update {index + 1}", dropped)
-        message = update.body.strip() or _label(lifecycle, status, mapping)
+        message = clean(update.body).strip() or _label(lifecycle, status, mapping)
         states = update_states(update, ids, dropped, f"{where} update {index + 1}")
         if updates and update.at <= updates[-1].at:
             dropped.add(f"{where} update {index + 1}: same time as the update before it; merged into it")
@@ -182,7 +191,7 @@ def plan_entry(entry: ImportedEntry, mapping: SiteMapping, ids: Mapping[str, str
             updates[-1] = PlannedUpdate(last.at, status, f"{last.message}\n\n{message}", {**last.components, **states})
             continue
         updates.append(PlannedUpdate(update.at, status, message, states))
-    report = entry.report.strip()
+    report = clean(entry.report).strip()
     if late:
         dropped.add(f"{where}: {len(late)} update(s) after the resolution moved to the report "
                     f"(lifecycle '{lifecycle.id}' allows no update after '{updates[-1].status}')")
@@ -192,7 +201,8 @@ def plan_entry(entry: ImportedEntry, mapping: SiteMapping, ids: Mapping[str, str
     components = _entry_states(entry, updates, ids, implied)
     retroactive = updates[0].status in lifecycle.terminal
     return PlannedEntry(
-        source_id=f"{origin}:{entry.source_id}", title=entry.title.strip() or entry.source_id, lifecycle=lifecycle,
+        source_id=f"{origin}:{entry.source_id}", title=clean(entry.title).strip() or entry.source_id,
+        lifecycle=lifecycle,
         priority=priority, components=components,
         updates=tuple(updates), report=report, shortlink=entry.shortlink if _url(entry.shortlink) else "",
         scheduled=entry.scheduled if entry.kind == "maintenance" else None, retroactive=retroactive)
