@@ -80,6 +80,10 @@ _RULES = [
          "incidents/2026-11-20-x.md:14: error [transition] updates[2].status: 'monitoring' cannot follow 'resolved' (allowed after 'resolved': none)"),
     Rule("after-terminal", ERROR, "an update after a terminal status, in a lifecycle that does not allow reopening",
          "incidents/2026-11-20-x.md:17: error [after-terminal] updates[3]: no update may follow the terminal status 'resolved' (the lifecycle does not allow reopening)"),
+    Rule("no-change", WARNING, "an update that sets the priority the entry already has",
+         "incidents/2026-11-20-x.md:15: warning [no-change] updates[2].priority: the priority is already 'high' (remove the line, or name the new priority)"),
+    Rule("reminder", ERROR, "a reminder recorded on an entry that is not waiting on the customer, or that changes its status",
+         "incidents/2026-11-12-x.md:16: error [reminder] updates[2].reminder: a reminder is recorded while the entry waits on the customer; 'in_progress' does not wait"),
     Rule("schedule", ERROR, "a maintenance window that is missing or ends before it starts",
          "incidents/2026-11-26-x.md:6: error [schedule] scheduled.end: the window ends before it starts"),
     # Promises made to customers (seed 000).

@@ -109,10 +109,11 @@ def build(root: Path, now: str | None, out: Path | None, strict: bool, ignore: t
 def _text_option(name: str, help_text: str, short: str | None = None):
     """A text option, plus --<name>-in LANG TEXT for its other languages."""
     def decorate(command):
-        command = click.option(f"--{name}-in", f"{name}_in", nargs=2, multiple=True, metavar="LANG TEXT",
-                               help=f"The {name} in another language (repeatable).")(command)
+        param = name.replace("-", "_")
+        command = click.option(f"--{name}-in", f"{param}_in", nargs=2, multiple=True, metavar="LANG TEXT",
+                               help=f"The {name.replace('-', ' ')} in another language (repeatable).")(command)
         flags = [f"--{name}"] + ([short] if short else [])
-        return click.option(*flags, name, help=help_text)(command)
+        return click.option(*flags, param, help=help_text)(command)
     return decorate
 
 
@@ -138,23 +139,102 @@ def _parse_time(value: str | None, option: str):
         raise click.UsageError(str(exc.message).replace("--now", option))
 
 
+def _component_states(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """--component ID=STATE values as pairs; the rules check the ids and states themselves."""
+    pairs = []
+    for value in values:
+        cid, sep, state = value.partition("=")
+        if not sep or not cid.strip() or not state.strip():
+            raise click.BadParameter(f"'{value}' is not ID=STATE, e.g. payments-api=major_outage "
+                                     "(operational ends the impact)", param_hint="--component")
+        pairs.append((cid.strip(), state.strip()))
+    return tuple(pairs)
+
+
 @main.command()
 @root_option
 @now_option
 @_text_option("message", "The update, in the default language (Markdown allowed).", "-m")
-@click.option("--status", "-s", "status", required=True, help="The status after this update.")
-@click.option("--at", "at", metavar="ISO-TIME", help="When it happened (default: now).")
+@click.option("--status", "-s", "status", help="The status after this update (default: unchanged).")
+@click.option("--priority", "-p", "priority", help="A new priority (raise or lower it as facts arrive).")
+@click.option("--component", "-c", "components", multiple=True, metavar="ID=STATE",
+              help="A component's state from now on, e.g. payments-api=major_outage; a new id adds it "
+                   "(repeatable).")
+@_text_option("impact", "What customers experience now (\"\" removes it).")
+@_text_option("workaround", "What customers can do meanwhile (\"\" withdraws it).")
+@click.option("--title-in", "title_in", nargs=2, multiple=True, metavar="LANG TEXT",
+              help="The title in a language, e.g. --title-in en 'Payment declines' (repeatable).")
+@click.option("--at", "at", metavar="ISO-TIME", help="When it happened (default: now, to the second).")
 @click.argument("entry_id")
-def update(root: Path, now: str | None, message: str | None, message_in, status: str, at: str | None,
-           entry_id: str) -> None:
-    """Append an update to ENTRY_ID; refused, file untouched, if it breaks the lifecycle."""
-    from statusgen.commands.author import append
+def update(root: Path, now: str | None, message: str | None, message_in, status: str | None, priority: str | None,
+           components: tuple[str, ...], impact: str | None, impact_in, workaround: str | None, workaround_in,
+           title_in, at: str | None, entry_id: str) -> None:
+    """Append an update to ENTRY_ID: a status, a message, and any change of priority, components,
+    impact, workaround or title. Refused, file untouched, if it breaks a rule."""
+    from statusgen.commands.author import UpdateSpec, append_spec
 
-    text = _localised(message, message_in)
-    if text is None:
-        raise click.UsageError("--message is required")
-    written = append(root, entry_id, status, text, _parse_time(at, "--at"), resolve_now(now))
-    click.echo(f"updated {written.path} ({status}); page: {written.url}")
+    spec = UpdateSpec(status=status, message=_localised(message, message_in), priority=priority,
+                      components=_component_states(components), impact=_localised(impact, impact_in),
+                      workaround=_localised(workaround, workaround_in), title=list(title_in) or None)
+    if spec.message is None and not spec.changes_something():
+        raise click.UsageError("say what changed: --message, and/or --status, --priority, --component, --impact, "
+                               "--workaround, --title-in (a status change needs a --message too)")
+    written = append_spec(root, entry_id, spec, _parse_time(at, "--at"), resolve_now(now))
+    click.echo(f"updated {written.path} ({written.entry.last_update.status}); page: {written.url}")
+
+
+@main.command()
+@root_option
+@now_option
+@_text_option("message", "What was said to the customer (default: none, the timeline says 'Reminder sent').",
+              "-m")
+@click.option("--at", "at", metavar="ISO-TIME", help="When it was sent (default: now).")
+@click.argument("entry_id")
+def remind(root: Path, now: str | None, message: str | None, message_in, at: str | None, entry_id: str) -> None:
+    """Record that the reminder due now was sent to the customer ENTRY_ID waits on."""
+    from statusgen.commands.author import remind as run_remind
+
+    written = run_remind(root, entry_id, _localised(message, message_in), _parse_time(at, "--at"),
+                         resolve_now(now))
+    click.echo(f"reminder recorded in {written.path}; page: {written.url}")
+
+
+@main.command(name="close-stale")
+@root_option
+@now_option
+def close_stale(root: Path, now: str | None) -> None:
+    """Write the automatic resolution of every entry past its auto-resolve day as a real update."""
+    from statusgen.commands.author import close_stale as run_close_stale
+
+    closed = run_close_stale(root, resolve_now(now))
+    for written in closed:
+        click.echo(f"resolved {written.path} ({written.entry.last_update.status}); page: {written.url}")
+    click.echo(f"{len(closed)} entr{'y' if len(closed) == 1 else 'ies'} closed" if closed
+               else "nothing to close: no entry is past its auto-resolve day")
+
+
+@main.command()
+@root_option
+@now_option
+@_text_option("root-cause", "The cause found, in the default language.")
+@click.option("--root-cause-kind", "kind", type=click.Choice(["systemic", "isolated"]),
+              help="systemic: it can happen again until fixed at the source; isolated: it cannot recur.")
+@click.option("--report-file", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A Markdown file: the post-incident report (its text becomes the entry's body).")
+@click.option("--replace", is_flag=True, help="Replace a root cause or report already recorded.")
+@click.argument("entry_id")
+def report(root: Path, now: str | None, root_cause: str | None, root_cause_in, kind: str | None,
+           report_file: Path | None, replace: bool, entry_id: str) -> None:
+    """Record ENTRY_ID's root cause, its kind and the post-incident report."""
+    from statusgen.commands.author import record_report
+
+    cause = _localised(root_cause, root_cause_in)
+    if cause is None and report_file is None:
+        raise click.UsageError("give --root-cause (with --root-cause-kind) and/or --report-file")
+    if cause is not None and kind is None:
+        raise click.UsageError("--root-cause-kind is required with --root-cause: systemic or isolated")
+    written = record_report(root, entry_id, cause, kind, report_file, replace, resolve_now(now))
+    click.echo(f"report recorded in {written.path}; page: {written.url}")
 
 
 @main.command()

@@ -131,13 +131,44 @@ def text_field(key: str, value: Text, indent: int) -> str:
     return "\n".join(lines)
 
 
-def update_lines(at: str, status: str, message: Text, dash: int, components: Mapping[str, str] | None = None) -> str:
-    """A new item of the updates list, its dash at column `dash`; components: the states it sets."""
+def update_lines(at: str, status: str, message: Text | None, dash: int, changes: Sequence[str] = ()) -> str:
+    """A new item of the updates list, its dash at column `dash`; changes are 'key: value' lines
+    written by change_lines() for the item's indentation."""
     key = dash + 2
     lines = [f"{' ' * dash}- at: {at}", f"{' ' * key}status: {flow_item(status)}"]
+    if message is not None:
+        lines.append(text_field("message", message, key))
+    lines += [_indented(line, key) for line in changes]
+    return "\n".join(lines) + "\n"
+
+
+def _indented(block: str, indent: int) -> str:
+    return "\n".join((" " * indent + line) if line else line for line in block.split("\n"))
+
+
+def change_lines(*, priority: str | None = None, components: Sequence[tuple[str, str]] = (),
+                 texts: Sequence[tuple[str, Text]] = (), flags: Sequence[str] = ()) -> list[str]:
+    """The 'key: value' lines of an update's changes, at indentation 0 (update_lines indents them).
+
+    A text's block lines are laid out for the indentation of an update's keys, which they end at.
+    """
+    lines = []
+    if priority is not None:
+        lines.append(f"priority: {flow_item(priority)}")
     if components:
-        lines.append(f"{' ' * key}components: {flow_mapping(components)}")
-    return "\n".join(lines + [text_field("message", message, key)]) + "\n"
+        lines.append("components:\n" + "\n".join(f"  {flow_item(cid)}: {flow_item(state)}"
+                                                  for cid, state in components))
+    for name, value in texts:
+        lines.append(_dedented(text_field(name, value, UPDATE_KEY_INDENT), UPDATE_KEY_INDENT))
+    lines += [f"{flag}: true" for flag in flags]
+    return lines
+
+
+UPDATE_KEY_INDENT = 4  # the texts are laid out for it; update_lines re-indents to the file's own
+
+
+def _dedented(block: str, indent: int) -> str:
+    return "\n".join(line[indent:] if line.startswith(" " * indent) else line for line in block.split("\n"))
 
 
 def flow_mapping(values: Mapping[str, str]) -> str:
@@ -166,12 +197,11 @@ def _last_position(node: Node) -> int:
     return max((_last_position(child) for child in children), default=node.end_mark.index)
 
 
-def append_update(text: str, at: str, status: str, message: Text,
-                  components: Mapping[str, str] | None = None) -> str:
+def append_update(text: str, at: str, status: str, message: Text | None, changes: Sequence[str] = ()) -> str:
     """The text with one more update at the end of the `updates:` list, nothing else changed."""
     offset, yaml_text = _front_matter_bounds(text)
     return append_item(text, offset, yaml_text, "updates",
-                       lambda dash: update_lines(at, status, message, dash, components))
+                       lambda dash: update_lines(at, status, message, dash, changes))
 
 
 def append_item(text: str, offset: int, yaml_text: str, key: str, make_lines) -> str:
@@ -310,3 +340,38 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def set_top_level(text: str, key: str, block: str) -> str:
+    """The text with the front matter's top-level `key` set to `block` ('key: value' lines, no indent).
+
+    An existing key's lines are replaced in place; a new key goes after the last one. Nothing else
+    changes: comments, order and quoting of the other keys stay as written.
+    """
+    offset, yaml_text = _front_matter_bounds(text)
+    root = yaml.compose(yaml_text, Loader=_Reader)
+    if not isinstance(root, MappingNode) or root.flow_style:
+        raise StatusgenError("the front matter is not a block mapping; edit it by hand")
+    block = block.rstrip("\n") + "\n"
+    for key_node, value in root.value:
+        if getattr(key_node, "value", None) == key:
+            start = offset + key_node.start_mark.index
+            return text[:start] + block + text[_line_end(text, offset + _last_position(value)):]
+    end = _line_end(text, offset + max(_last_position(v) for _, v in root.value)) if root.value else offset
+    return text[:end] + block + text[end:]
+
+
+def _line_end(text: str, index: int) -> int:
+    """The start of the line after the one holding text[index - 1]."""
+    if index > 0 and text[index - 1] == "\n":
+        return index
+    newline = text.find("\n", index)
+    return len(text) if newline < 0 else newline + 1
+
+
+def replace_body(text: str, body: str) -> str:
+    """The text with the Markdown after the front matter replaced by body."""
+    offset, yaml_text = _front_matter_bounds(text)
+    fence_start = offset + len(yaml_text)
+    head = text[:_line_end(text, fence_start + 1)]
+    return (head if head.endswith("\n") else head + "\n") + body.rstrip("\n") + "\n"

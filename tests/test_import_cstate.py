@@ -68,8 +68,10 @@ source_id: "cstate:2025-03-04-sync-outage.md"
 updates:
   - at: 2025-03-04T09:10:00+01:00
     status: investigating
-    components: {sync-api: major_outage, web-app: major_outage}
     message: Changes made in the web app do not reach other devices.
+    components:
+      sync-api: major_outage
+      web-app: major_outage
   - at: 2025-03-04T09:50:00+01:00
     status: investigating
     message: Still working on it .

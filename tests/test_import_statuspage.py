@@ -79,8 +79,9 @@ shortlink: "https://stspg.io/p31zj"
 updates:
   - at: 2026-11-20T09:12:00+01:00
     status: investigating
-    components: {payments-api: partial_outage}
     message: We are looking into failed card payments & refunds **now**.
+    components:
+      payments-api: partial_outage
   - at: 2026-11-20T09:40:00+01:00
     status: identified
     message: A payment provider answers slowly. See [their status page](<https://provider.example/status>).
@@ -89,11 +90,12 @@ updates:
     message: A fix is deployed; we are watching the error rate.
   - at: 2026-11-20T11:02:00+01:00
     status: resolved
-    components: {payments-api: operational}
     message: |-
       Payments work normally again.
 
       We are sorry for the trouble.
+    components:
+      payments-api: operational
 ---
 ## Root cause
 
@@ -156,8 +158,9 @@ def test_new_upstream_updates_are_appended_and_nothing_else_changes(site, tmp_pa
         b"\n---\n", b"""
   - at: 2026-11-27T11:00:00+01:00
     status: identified
-    components: {dashboard: partial_outage}
     message: A *database* lock; we are releasing it.
+    components:
+      dashboard: partial_outage
 ---
 """)
 

@@ -326,7 +326,7 @@ def test_serve_follows_the_clock_and_accepts_an_update_made_at_the_current_time(
                                  "-m", "Le correctif est en place.", "--root", str(site),
                                  "--now", clock.now.isoformat()], capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
-        assert "at: 2026-11-20T15:01:00+01:00" in (site / OPEN).read_text(encoding="utf-8")
+        assert "at: 2026-11-20T15:01:10+01:00" in (site / OPEN).read_text(encoding="utf-8")
         assert wait_for(lambda: "Le correctif est en place." in fetch(url), 10.0), lines
         assert ALERT not in fetch(url)
         assert not any("timestamp-future" in line for line in lines)

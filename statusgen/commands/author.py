@@ -16,21 +16,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from statusgen.editing import (ReadOnly, Text, TextFile, append_update, atomic_write, flow_item, folder_lock,
-                               refuse_read_only, text_field)
+from statusgen.editing import (ReadOnly, Text, TextFile, append_update, atomic_write, change_lines, flow_item,
+                               folder_lock, refuse_read_only, replace_body, set_top_level, text_field)
 from statusgen.errors import ERROR, Diagnostic, StatusgenError, UsageProblem, did_you_mean
 from statusgen.failures import describe_os_error
-from statusgen.loading import load_definitions, require_site
+from statusgen.loading import load_definitions, load_site, require_site
 from statusgen.loading.entries import EntryContext, entry_file_names, entry_from_source
 from statusgen.loading.source import Source, read_source, relative
 from statusgen.model.entry import Entry
 from statusgen.model.site import Site
 from statusgen.render.urls import Urls, entry_page
-from statusgen.rules.lifecycle import check_initial_status, check_timestamps, check_transitions
+from statusgen.rules.lifecycle import check_initial_status, check_reminders, check_timestamps, check_transitions
+from statusgen.model.state import entry_state
 from statusgen.rules.promises import check_resolution_message
+from statusgen.rules.targets import due_reminders, next_reminder
 
 # A text from the command line: one string, or (language, text) pairs where None stands for
 # the site's default language (known only once the site is read).
@@ -66,9 +68,12 @@ def context_of(site: Site) -> EntryContext:
                         dict(site.priorities))
 
 
-def local_minute(moment: datetime, site: Site) -> str:
-    """A timestamp as people write it: the site's time zone, to the minute, with its offset."""
-    return moment.astimezone(ZoneInfo(site.settings.timezone)).replace(second=0, microsecond=0).isoformat()
+def local_time(moment: datetime, site: Site) -> str:
+    """A timestamp as people write it: the site's time zone, to the second, with its offset.
+
+    Seconds, not minutes: two updates posted within one minute are two moments, and both land.
+    """
+    return moment.astimezone(ZoneInfo(site.settings.timezone)).replace(microsecond=0).isoformat()
 
 
 def in_languages(site: Site, given: Given, option: str) -> Text:
@@ -131,12 +136,14 @@ def _checked(site: Site, text: str, raw: bytes, rel: str, entry_id: str, now: da
     source = Source(rel, text, raw)
     entry, found = entry_from_source(source, entry_id, context_of(site))
     if entry is not None:
-        for rule in (check_initial_status, check_transitions, check_timestamps, check_resolution_message):
+        for rule in (check_initial_status, check_transitions, check_timestamps, check_resolution_message,
+                     check_reminders):
             found += rule(entry, now, site)
     errors = [d for d in found if d.level == ERROR]
     if errors or entry is None:
         raise EditRefused(errors, outcome)
     return entry
+
 
 
 def entry_url(site: Site, entry_id: str) -> str:
@@ -160,43 +167,192 @@ def reported_os_errors(root: Path, outcome: str) -> Iterator[None]:
         raise StatusgenError(f"{describe_os_error(exc)}; {outcome}") from None
 
 
-def append(root: Path, entry_id: str, status: str | None, message: Given, at: datetime | None, now: datetime,
-           resolve: bool = False) -> Written:
+@dataclass(frozen=True)
+class UpdateSpec:
+    """What one appended update says: each field left at None (or empty) changes nothing."""
+
+    status: str | None = None  # None: the entry's current status (or its resolving one, with resolve)
+    message: Given | None = None
+    priority: str | None = None
+    components: tuple[tuple[str, str], ...] = ()  # (component id, state)
+    impact: Given | None = None
+    workaround: Given | None = None
+    title: Given | None = None
+    reminder: bool = False
+    resolve: bool = False
+
+    def changes_something(self) -> bool:
+        return bool(self.priority or self.components or self.impact is not None or self.workaround is not None
+                    or self.title is not None)
+
+
+def append(root: Path, entry_id: str, status: str | None, message: Given | None, at: datetime | None,
+           now: datetime, resolve: bool = False) -> Written:
     """Add an update to an entry; with resolve, in the lifecycle's resolving status."""
+    return append_spec(root, entry_id, UpdateSpec(status=status, message=message, resolve=resolve), at, now)
+
+
+def append_spec(root: Path, entry_id: str, spec: UpdateSpec, at: datetime | None, now: datetime,
+                precheck: Precheck | None = None, site: Site | None = None) -> Written:
+    """Add one update to an entry, checked by the rules; refused, the file is left as it was.
+
+    precheck(entry, moment) may refuse the edit (StatusgenError) after the entry is read, under the lock.
+    """
     with reported_os_errors(root, "the file is unchanged"):
-        site = load_for_edit(root)
-        text_to_add = in_languages(site, message, "--message")
+        site = site or load_for_edit(root)
         path = find_entry_file(root, entry_id)
         with folder_lock(path.parent):
             refuse_read_only(path)
-            data, entry = _appended(site, root, path, status, text_to_add, at or now, now, resolve)
+            data, entry = _appended(site, root, path, spec, at or now, now, precheck)
             atomic_write(path, data)
     return Written(path, entry, entry_url(site, path.stem))
 
 
-def _appended(site: Site, root: Path, path: Path, status: str | None, message: Text, moment: datetime,
-              now: datetime, resolve: bool) -> tuple[bytes, Entry]:
-    """The file's new bytes and the entry they describe; EditRefused if the file or the edit breaks a rule."""
+Precheck = Callable[[Entry, datetime], None]
+
+
+def read_entry(site: Site, root: Path, path: Path) -> tuple[Source, Entry]:
+    """An entry file as it is now; EditRefused when it has errors to fix first."""
     rel = relative(path, root)
     source, problems = read_source(path, root)
     current = None
     if source is not None:
         current, problems = entry_from_source(source, path.stem, context_of(site))
     errors = [d for d in problems if d.level == ERROR]
-    if errors or current is None:
+    if errors or current is None or source is None:
         raise EditRefused(errors, f"{rel} has errors to fix first; it is unchanged")
-    if resolve:
+    return source, current
+
+
+def _appended(site: Site, root: Path, path: Path, spec: UpdateSpec, moment: datetime,
+              now: datetime, precheck: Precheck | None) -> tuple[bytes, Entry]:
+    """The file's new bytes and the entry they describe; EditRefused if the file or the edit breaks a rule."""
+    rel = relative(path, root)
+    source, current = read_entry(site, root, path)
+    if precheck is not None:
+        precheck(current, moment)
+    status = spec.status or current.last_update.status
+    if spec.resolve:
         status = current.lifecycle.resolve_status
         if not status:
             raise StatusgenError(f"lifecycle '{current.lifecycle.id}' sets no resolve_status; "
                                  "use statusgen update with --status")
     original = TextFile.decode(source.raw)
+    message = None if spec.message is None else in_languages(site, spec.message, "--message")
     try:
-        text = append_update(original.text, local_minute(moment, site), status or "", message)
+        text = append_update(original.text, local_time(moment, site), status, message, _change_lines(site, spec))
     except StatusgenError as exc:
         raise StatusgenError(f"{rel}: {exc.message}; the file is unchanged") from None
     data = original.encode(text)
     return data, _checked(site, text, data, rel, path.stem, now)
+
+
+def _change_lines(site: Site, spec: UpdateSpec) -> list[str]:
+    texts = [(name, in_languages(site, value, f"--{name}")) for name, value in
+             (("title", spec.title), ("impact", spec.impact), ("workaround", spec.workaround)) if value is not None]
+    return change_lines(priority=spec.priority, components=spec.components, texts=texts,
+                        flags=("reminder",) if spec.reminder else ())
+
+
+def remind(root: Path, entry_id: str, message: Given | None, at: datetime | None, now: datetime) -> Written:
+    """Record the reminder due now, sent to the customer the entry waits on: an update in the same status."""
+    def reminder_is_due(entry: Entry, moment: datetime) -> None:
+        if entry.status_of(entry.last_update).phase != "waiting":
+            return  # the reminder rule refuses it, with validate's message
+        waited, reached = due_reminders(entry, moment)
+        if not reached:
+            upcoming = next_reminder(entry, moment)
+            when = f"; the next one is due on {upcoming.isoformat()}" if upcoming else ""
+            raise StatusgenError(f"no reminder is due on {entry.id} at {moment.isoformat()}{when}; "
+                                 "the file is unchanged (pass --at to record one sent earlier)")
+
+    return append_spec(root, entry_id, UpdateSpec(message=message, reminder=True), at, now,
+                       precheck=reminder_is_due)
+
+
+def close_stale(root: Path, now: datetime) -> list[Written]:
+    """Write each automatic resolution reached by now as the entry's resolving update.
+
+    The update is dated when the entry resolved (its auto-resolve day), and says so in every language.
+    """
+    require_site(root)
+    site, diagnostics = load_site(root)
+    errors = [d for d in diagnostics if d.level == ERROR]
+    if site is None or errors:
+        raise EditRefused(errors, "nothing was written; fix the site first (statusgen validate)")
+    closed = []
+    for entry in site.entries:
+        state = entry_state(entry, now)
+        if state.auto_resolved_at is None:
+            continue
+        waiting = entry.status_of(entry.last_update)
+        message = auto_resolution_message(site, waiting.auto_resolve_after)
+        spec = UpdateSpec(status=state.status.id, message=message)
+        closed.append(append_spec(root, entry.path, spec, state.auto_resolved_at, now, site=site))
+    return closed
+
+
+def auto_resolution_message(site: Site, after) -> list[tuple[str, str]]:
+    """'Resolved automatically after 10 days without an answer', in each language of the site."""
+    from statusgen.render.dates import Dates
+    from statusgen.render.strings import strings_for
+
+    pairs = []
+    for lang in site.settings.languages:
+        t = strings_for(lang)
+        pairs.append((lang, t["auto_resolved"].format(span=Dates(lang, site.settings.timezone).span(after, t)) + "."))
+    return pairs
+
+
+def record_report(root: Path, entry_id: str, cause: Given | None, kind: str | None, report_file: Path | None,
+                  replace_existing: bool, now: datetime) -> Written:
+    """Set the entry's root cause and its kind, and its post-incident report (the file's body)."""
+    with reported_os_errors(root, "the file is unchanged"):
+        site = load_for_edit(root)
+        body = _report_text(report_file) if report_file is not None else None
+        path = find_entry_file(root, entry_id)
+        with folder_lock(path.parent):
+            refuse_read_only(path)
+            rel = relative(path, root)
+            source, current = read_entry(site, root, path)
+            taken = []
+            if cause is not None and (current.root_cause or current.root_cause_kind):
+                taken.append(f"a root cause (line {current.line_of('root_cause')})")
+            if body is not None and current.report.strip():
+                taken.append("a report (the text after the front matter)")
+            if taken and not replace_existing:
+                raise StatusgenError(f"{rel} already has {' and '.join(taken)}; pass --replace to change it; "
+                                     "the file is unchanged")
+            original = TextFile.decode(source.raw)
+            text = original.text
+            try:
+                if cause is not None:
+                    text = set_top_level(text, "root_cause", text_field("root_cause",
+                                                                        in_languages(site, cause, "--root-cause"), 0))
+                    text = set_top_level(text, "root_cause_kind", f"root_cause_kind: {flow_item(kind or '')}")
+                if body is not None:
+                    text = replace_body(text, body)
+            except StatusgenError as exc:
+                raise StatusgenError(f"{rel}: {exc.message}; the file is unchanged") from None
+            data = original.encode(text)
+            entry = _checked(site, text, data, rel, path.stem, now)
+            atomic_write(path, data)
+    return Written(path, entry, entry_url(site, path.stem))
+
+
+def _report_text(path: Path) -> str:
+    """A report file's Markdown; refused unless it is UTF-8 text."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageProblem(f"--report-file: {path} does not exist") from None
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"--report-file: {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    if not text.strip():
+        raise UsageProblem(f"--report-file: {path} is empty")
+    return text
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -239,11 +395,11 @@ def create(root: Path, *, kind: str, title: Given, priority: str | None, compone
     title, message = in_languages(site, title, "--title"), in_languages(site, message, "--message")
     impact = in_languages(site, impact, "--impact")
     moment = at or now
-    stamp = local_minute(moment, site)
+    stamp = local_time(moment, site)
     status = status or lifecycle.initial[0]
     text = new_entry_text(title=title, lifecycle=kind, priority=priority, components=components, impact=impact,
                           at=stamp, status=status, message=message,
-                          window=(local_minute(window[0], site), local_minute(window[1], site)) if window else None)
+                          window=(local_time(window[0], site), local_time(window[1], site)) if window else None)
     plain_title = title if isinstance(title, str) else title[0][1]
     base = f"{stamp[:10]}-{slugify(plain_title)}"
     data = text.encode("utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 from statusgen.errors import ERROR, StatusgenError
 from statusgen.loading import load_site, require_site
 from statusgen.model.entry import Entry
+from statusgen.model.schedule import site_at
 from statusgen.model.state import entry_state
 from statusgen.rules.promises import check_report
 from statusgen.rules.targets import due_reminders
@@ -63,7 +64,7 @@ def debts_of(entry: Entry, now: datetime) -> list[Due]:
         add("target_at_risk", f"{span(state.elapsed)} of {span(target)} used; due by "
             f"{state.target_deadline.isoformat()}", now)
     if state.auto_resolved_at:
-        add("auto_resolved", f"no answer: counts as '{state.status.id}'; record the final update",
+        add("auto_resolved", f"no answer: counts as '{state.status.id}'; record it with statusgen close-stale",
             state.auto_resolved_at)
     waited, reached = due_reminders(entry, now)
     if reached:
@@ -92,7 +93,7 @@ def list_due(root: Path, now: datetime) -> list[Due]:
         more = f"\n... and {len(errors) - MAX_SHOWN} more" if len(errors) > MAX_SHOWN else ""
         raise StatusgenError(f"{shown}{more}\nthe site does not validate, so what is due cannot be told; "
                              "fix it (statusgen validate) and run due again".lstrip("\n"))
-    debts = [d for entry in site.entries if not entry.draft for d in debts_of(entry, now)]
+    debts = [d for entry in site_at(site, now).entries if not entry.draft for d in debts_of(entry, now)]
     return sorted(debts, key=lambda d: (KINDS.index(d.kind), d.since, d.entry))
 
 

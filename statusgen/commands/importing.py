@@ -18,7 +18,7 @@ from statusgen.errors import ERROR, StatusgenError
 from statusgen.importers.fetching import ImportProblem
 from statusgen.importers.records import Imported
 from statusgen.importers.writer import (PlannedEntry, component_ids, component_lines, entry_text, plan_entry,
-                                        site_mapping, stamp)
+                                        site_mapping, stamp, update_changes)
 from statusgen.loading import load_site, require_site
 from statusgen.model.entry import Entry
 from statusgen.model.site import Component, Site
@@ -142,7 +142,7 @@ def _extend(root: Path, site: Site, found: Entry, planned: PlannedEntry, now: da
     original = TextFile.decode(path.read_bytes())
     text = original.text
     for update in planned.updates[known:]:
-        text = append_update(text, stamp(update.at), update.status, update.message, update.components)
+        text = append_update(text, stamp(update.at), update.status, update.message, update_changes(update))
     data = original.encode(text)
     _checked(site, text, data, found.path, found.id, now, "its new updates are not imported")
     report.files[path] = data

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from statusgen.model.schedule import site_at
 from statusgen.errors import Diagnostic, count_by_level, sort_key
 from statusgen.catalog import RULES
 from statusgen.loading import SourceCache, load_site, missing_site_problem
@@ -69,6 +70,7 @@ def _check(root: Path, now: datetime, cache: CheckCache | None) -> Report:
     if cache and cache.sources.definitions != definitions:
         cache.rules.clear()  # entries were checked against other definitions
     if site is not None:
+        site = site_at(site, now)
         diagnostics = diagnostics + check_site(site, now, cache.rules if cache else None)
     diagnostics += check_templates(root)
     return Report(site, sorted(diagnostics, key=sort_key), len(entry_file_names(root)))

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from statusgen.editing import flow_item, flow_mapping, text_field, update_lines
+from statusgen.editing import change_lines, flow_item, flow_mapping, text_field, update_lines
 from statusgen.importers.fetching import ImportProblem
 from statusgen.importers.records import Dropped, ImportedComponent, ImportedEntry, ImportedUpdate
 from statusgen.loading.config import RESERVED_COMPONENT_IDS
@@ -295,4 +295,9 @@ def entry_text(planned: PlannedEntry) -> str:
 
 
 def planned_update_lines(update: PlannedUpdate, dash: int) -> str:
-    return update_lines(stamp(update.at), update.status, update.message, dash, update.components)
+    return update_lines(stamp(update.at), update.status, update.message, dash, update_changes(update))
+
+
+def update_changes(update: PlannedUpdate) -> list[str]:
+    """The lines of what an update changes: the component states it sets."""
+    return change_lines(components=list(update.components.items()))

@@ -41,7 +41,7 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
     node, r = read_yaml(root, rel, ())
     fields = r.mapping(node, "", ("title", "description", "base_url", "languages", "timezone",
                                   "business_hours", "report_url", "default_update_cadence",
-                                  "feed_items", "history_per_page", "company"),
+                                  "feed_items", "history_per_page", "company", "since"),
                        required=("title", "base_url"))
     if fields is None:
         if node is None and not r.diagnostics:
@@ -80,6 +80,7 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
         or Settings.default_update_cadence,
         feed_items=r.integer(fields.get("feed_items"), "feed_items") or Settings.feed_items,
         history_per_page=r.integer(fields.get("history_per_page"), "history_per_page") or Settings.history_per_page,
+        since=r.day(fields.get("since"), "since"),
     )
     return settings, r.diagnostics
 

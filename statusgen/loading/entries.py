@@ -16,7 +16,7 @@ from statusgen.loading.frontmatter import split_front_matter
 from statusgen.loading.source import Source, read_source, relative
 from statusgen.loading.texts import check_body, check_markdown_field
 from statusgen.loading.yamlnodes import NodeReader, compose, is_null
-from statusgen.model.entry import Entry, Update
+from statusgen.model.entry import Entry, Facets, Update, apply_update, merge_text as merge_title
 from statusgen.model.site import COMPONENT_STATES, Component, Lifecycle, Priority
 from statusgen.model.text import LocalText
 
@@ -25,8 +25,11 @@ FILE_NAME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})-[a-z0-9]+(?:-[a-z0-9]
 MAX_ENTRY_ID = 100  # the id names a folder of the output, and feeds and URLs repeat it
 MARKDOWN_FIELDS = ("impact", "workaround", "root_cause")
 ENTRY_KEYS = ("title", "lifecycle", "priority", "components", "impact", "workaround", "updates",
-              "root_cause", "scheduled", "retroactive", "draft", "source_id", "shortlink")
-UPDATE_KEYS = ("at", "status", "message", "components")
+              "root_cause", "root_cause_kind", "scheduled", "auto_start", "auto_complete", "retroactive", "draft",
+              "source_id", "shortlink")
+ROOT_CAUSE_KINDS = ("systemic", "isolated")
+UPDATE_KEYS = ("at", "status", "message", "components", "priority", "title", "impact", "workaround", "reminder")
+CHANGE_KEYS = ("components", "priority", "title", "impact", "workaround")  # what an update may change
 DEFAULT_LIFECYCLE = "incident"
 
 
@@ -138,28 +141,38 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, entry_id: str, body: str
     title = r.text(fields.get("title"), "title")
     components = _components(r, fields.get("components"), ctx)
     updates = _updates(r, fields.get("updates"), lifecycle, ctx)
+    if priority is not None and title is not None:
+        _check_changes(r, updates, Facets(title, priority))
     start, end = _schedule(r, fields.get("scheduled"))
     for name in MARKDOWN_FIELDS:
         check_markdown_field(r, fields.get(name), name)
     if lifecycle.kind == "maintenance" and "scheduled" not in fields:
         r.report("schedule", fields.get("lifecycle"), "scheduled", "a maintenance needs its window",
                  "add scheduled: {start: 2026-11-26T22:00:00+01:00, end: 2026-11-27T01:00:00+01:00}")
+    automatic = {name: bool(r.boolean(fields.get(name), name)) for name in ("auto_start", "auto_complete")}
+    _check_automatic(r, fields, lifecycle, automatic)
     if title is None or priority is None or not updates or components is None:
         return None
     return Entry(
         id=entry_id,
         path=r.path,
-        title=title,
+        opening=Facets(
+            title=title,
+            priority=priority,
+            impact=r.text(fields.get("impact"), "impact") or LocalText(),
+            workaround=r.text(fields.get("workaround"), "workaround") or LocalText(),
+        ),
         lifecycle=lifecycle,
-        priority=priority,
         updates=tuple(updates),
         components=components,
-        impact=r.text(fields.get("impact"), "impact") or LocalText(),
-        workaround=r.text(fields.get("workaround"), "workaround") or LocalText(),
         root_cause=r.text(fields.get("root_cause"), "root_cause") or LocalText(),
+        root_cause_kind=r.choice(fields.get("root_cause_kind"), "root_cause_kind", ROOT_CAUSE_KINDS, "invalid-value",
+                                 "kind of root cause") or "",
         report=body.strip("\n"),
         scheduled_start=start,
         scheduled_end=end,
+        auto_start=automatic["auto_start"],
+        auto_complete=automatic["auto_complete"],
         retroactive=bool(r.boolean(fields.get("retroactive"), "retroactive")),
         draft=bool(r.boolean(fields.get("draft"), "draft")),
         source_id=r.origin(fields.get("source_id"), "source_id"),
@@ -167,6 +180,23 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, entry_id: str, body: str
         lines=lines,
         source_hash=hashlib.sha1(raw).hexdigest(),
     )
+
+
+def _check_automatic(r: NodeReader, fields, lifecycle: Lifecycle, automatic: dict[str, bool]) -> None:
+    """auto_start and auto_complete follow a window, into statuses the lifecycle has."""
+    for name, wanted in automatic.items():
+        if not wanted:
+            continue
+        if "scheduled" not in fields:
+            r.report("schedule", fields[name], name, f"{name} follows the window, and there is none",
+                     "add scheduled: {start: ..., end: ...}, or remove the line")
+        elif name == "auto_start" and not any(s.is_work_under_way for s in lifecycle.statuses.values()):
+            r.report("schedule", fields[name], name,
+                     f"lifecycle '{lifecycle.id}' has no status of work in progress (api_status: in_progress)",
+                     "give one status api_status: in_progress in content/lifecycles.yaml")
+        elif name == "auto_complete" and not lifecycle.resolve_status:
+            r.report("schedule", fields[name], name, f"lifecycle '{lifecycle.id}' sets no resolve_status",
+                     "set resolve_status in content/lifecycles.yaml (the status of completed work)")
 
 
 def _priority(r: NodeReader, fields, lifecycle: Lifecycle, ctx: EntryContext) -> Priority | None:
@@ -239,37 +269,97 @@ def _updates(r: NodeReader, node, lifecycle: Lifecycle, ctx: EntryContext) -> li
         r.report("missing-field", node, "updates", "the timeline needs at least one update")
     updates = []
     for index, item in enumerate(items or ()):
-        field = f"updates[{index}]"
-        keys = r.mapping(item, field, UPDATE_KEYS, required=("at", "status", "message"))
-        if keys is None:
-            continue
-        at = r.timestamp(keys.get("at"), f"{field}.at")
-        status = r.scalar(keys.get("status"), f"{field}.status")
-        if status is not None and status not in lifecycle.statuses:
-            r.report("unknown-status", keys["status"], f"{field}.status",
-                     f"unknown status '{status}' for lifecycle '{lifecycle.id}'",
-                     did_you_mean(status, lifecycle.statuses))
-            status = None
-        message = r.text(keys.get("message"), f"{field}.message", blank_ok=True)
-        check_markdown_field(r, keys.get("message"), f"{field}.message")
-        resolving = status is not None and lifecycle.statuses[status].is_resolved
-        if message is not None and not message and not resolving:  # resolving ones: rule resolution-message
-            r.report("missing-field", keys["message"], f"{field}.message", "the message is empty",
-                     "tell customers what changed, even that the investigation continues")
-            message = None
-        states = {}
-        if keys.get("components") is not None:
-            if keys["components"].id == "mapping":
-                states = _component_states(r, keys["components"], f"{field}.components", ctx)
-            else:
-                r.wrong_type(keys["components"], f"{field}.components", "a mapping of component id to state")
-        if at is None or status is None or message is None:
-            continue
-        updates.append(Update(
-            at=at, status=status, message=message, components=states, index=index, line=r.line(item),
-            lines={key: r.line(value) for key, value in keys.items()},
-        ))
+        update = _update(r, item, index, lifecycle, ctx)
+        if update is not None:
+            updates.append(update)
     return updates
+
+
+def _update(r: NodeReader, item, index: int, lifecycle: Lifecycle, ctx: EntryContext) -> Update | None:
+    field = f"updates[{index}]"
+    keys = r.mapping(item, field, UPDATE_KEYS, required=("at", "status"))
+    if keys is None:
+        return None
+    at = r.timestamp(keys.get("at"), f"{field}.at")
+    status = r.scalar(keys.get("status"), f"{field}.status")
+    if status is not None and status not in lifecycle.statuses:
+        r.report("unknown-status", keys["status"], f"{field}.status",
+                 f"unknown status '{status}' for lifecycle '{lifecycle.id}'", did_you_mean(status, lifecycle.statuses))
+        status = None
+    reminder = bool(r.boolean(keys.get("reminder"), f"{field}.reminder"))
+    changes = [key for key in CHANGE_KEYS if key in keys]
+    message = _message(r, keys, field, r.line(item), status, lifecycle, optional=bool(changes) or reminder)
+    states = {}
+    if keys.get("components") is not None:
+        if keys["components"].id == "mapping":
+            states = _component_states(r, keys["components"], f"{field}.components", ctx)
+        else:
+            r.wrong_type(keys["components"], f"{field}.components", "a mapping of component id to state")
+    priority = None
+    if keys.get("priority") is not None:
+        pid = r.scalar(keys["priority"], f"{field}.priority")
+        priority = ctx.priorities.get(pid or "")
+        if pid is not None and priority is None:
+            r.report("unknown-priority", keys["priority"], f"{field}.priority", f"unknown priority '{pid}'",
+                     did_you_mean(pid, ctx.priorities))
+            return None
+    texts = {}
+    for name in ("title", "impact", "workaround"):
+        texts[name] = r.text(keys.get(name), f"{field}.{name}", blank_ok=name != "title", partial=True)
+        if name != "title":
+            check_markdown_field(r, keys.get(name), f"{field}.{name}")
+    if at is None or status is None or message is None:
+        return None
+    return Update(
+        at=at, status=status, message=message, components=states, index=index, line=r.line(item),
+        lines={key: r.line(value) for key, value in keys.items()}, priority=priority, reminder=reminder,
+        title=texts["title"], impact=_blank_removes(texts["impact"], keys, "impact"),
+        workaround=_blank_removes(texts["workaround"], keys, "workaround"),
+    )
+
+
+def _blank_removes(text: LocalText | None, keys, name: str) -> LocalText | None:
+    """An update's `impact: ""` (or null) removes the text: an empty text, not "no change"."""
+    if text is None and name in keys:
+        return LocalText.plain("")
+    return text
+
+
+def _message(r: NodeReader, keys, field: str, line: int, status: str | None, lifecycle: Lifecycle,
+             optional: bool) -> LocalText | None:
+    """An update's message: required, unless the update changes something or records a reminder."""
+    node = keys.get("message")
+    if node is None:
+        if optional:
+            return LocalText()
+        r.report("missing-field", line, f"{field}.message", "required field is missing",
+                 "tell customers what changed; an update without a message must change something "
+                 "(priority, components, impact, workaround, title)")
+        return None
+    message = r.text(node, f"{field}.message", blank_ok=True)
+    check_markdown_field(r, node, f"{field}.message")
+    resolving = status is not None and lifecycle.statuses[status].is_resolved
+    if message is not None and not message and not resolving and not optional:
+        # Resolving ones: rule resolution-message.
+        r.report("missing-field", node, f"{field}.message", "the message is empty",
+                 "tell customers what changed, even that the investigation continues")
+        return None
+    return message
+
+
+def _check_changes(r: NodeReader, updates: list[Update], opening: Facets) -> None:
+    """An update's change must change something: the same priority again is a slip, or a wrong file."""
+    current = opening
+    for update in updates:
+        field = f"updates[{update.index}]"
+        if update.priority is not None and update.priority.id == current.priority.id:
+            r.report("no-change", update.lines.get("priority", update.line), f"{field}.priority",
+                     f"the priority is already '{current.priority.id}'",
+                     "remove the line, or name the new priority")
+        if update.title is not None and not merge_title(current.title, update.title):
+            r.report("missing-field", update.lines.get("title", update.line), f"{field}.title",
+                     "the title would be empty", "give the new title, or remove the line")
+        current = apply_update(current, update)
 
 
 def _schedule(r: NodeReader, node):

@@ -7,7 +7,7 @@ its node, so every value, and every problem, knows the line it came from.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 import yaml
@@ -348,6 +348,23 @@ class NodeReader:
             return ""
         return value
 
+    def day(self, node: Node | None, field: str) -> date | None:
+        """A calendar date written YYYY-MM-DD."""
+        value = self.scalar(node, field)
+        if value is None:
+            return None
+        try:
+            parsed = date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.report("invalid-value", node, field, f"'{value}' is not a date", "write it as 2026-11-20")
+        elif not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            self.report("invalid-value", node, field, f"'{value}' is outside the years statusgen accepts",
+                        f"write a date from {FIRST_YEAR} to {LAST_YEAR}")
+            parsed = None
+        return parsed
+
     def single_text(self, node: Node | None, field: str) -> str | None:
         """A text in the one language of its file (a help article); a blank one is reported."""
         value = self.scalar(node, field)
@@ -357,12 +374,13 @@ class NodeReader:
             return None
         return value
 
-    def text(self, node: Node | None, field: str, blank_ok: bool = False) -> LocalText | None:
+    def text(self, node: Node | None, field: str, blank_ok: bool = False, partial: bool = False) -> LocalText | None:
         """A plain string for every language, or a mapping of language code to string.
 
         A blank text (spaces only) is reported, unless blank_ok: then the caller judges it (an update
         message may be empty in some statuses). A blank translation is always reported: its readers
-        would see nothing where the others read a text.
+        would see nothing where the others read a text. With partial (an update changing some
+        languages of a text), the languages left out keep their text: none is missing.
         """
         if node is None or is_null(node):
             return None
@@ -399,7 +417,7 @@ class NodeReader:
             self.report("missing-field", node, field, "no text in any language")
             return None
         missing = [lang for lang in self.languages if lang not in values]
-        if missing and self.languages:
+        if missing and self.languages and not partial:
             default = self.languages[0] if self.languages[0] in values else next(iter(values))
             self.report("missing-translation", node, field,
                         f"no text in {', '.join(missing)}; readers see the '{default}' text",

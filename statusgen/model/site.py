@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Mapping
 
 from statusgen.model.text import LocalText
@@ -53,6 +53,7 @@ class Settings:
     default_update_cadence: timedelta = timedelta(days=1)
     feed_items: int = 50
     history_per_page: int = 6
+    since: date | None = None  # the day the page started recording; before it, the bars say "no data"
 
     @property
     def default_language(self) -> str:

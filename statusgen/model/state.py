@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from statusgen.model.entry import Entry
-from statusgen.model.site import Status
+from statusgen.model.site import Priority, Status
 
 AT_RISK_SHARE = 0.8  # an open entry past 80 % of its target is "at risk"
 
@@ -123,25 +123,25 @@ def _target(entry: Entry, status: Status, is_open: bool, elapsed: timedelta, now
     return "open", deadline
 
 
-def _state_for(entry: Entry, status: Status, component: str, overrides: dict[str, str]) -> str:
-    """The state an entry puts one component in while it sits in `status`."""
+def _state_for(entry: Entry, status: Status, priority: Priority, component: str, overrides: dict[str, str]) -> str:
+    """The state an entry puts one component in while it sits in `status` at `priority`."""
     if status.is_resolved:
         return "operational"
     if component in overrides:
         return overrides[component]
     if status.component_state is not None:
-        return _resolve_default(entry, status.component_state)
+        return _resolve_default(priority, status.component_state)
     explicit = entry.components.get(component)
     if explicit:
         return explicit
-    return _resolve_default(entry, entry.lifecycle.component_state)
+    return _resolve_default(priority, entry.lifecycle.component_state)
 
 
-def _resolve_default(entry: Entry, declared: str) -> str:
+def _resolve_default(priority: Priority, declared: str) -> str:
     if declared == "none":
         return "operational"
     if declared == "from_priority":
-        return entry.priority.component_state
+        return priority.component_state
     return declared
 
 
@@ -179,16 +179,30 @@ def _impacts(entry: Entry, now: datetime) -> list[Impact]:
         if stop_all and update.at >= stop_all:
             break
         status = entry.status_of(update)
+        priority = entry.facets[i].priority
         end = updates[i + 1].at if i + 1 < len(updates) else None
         if stop_all and (end is None or end > stop_all):
             end = stop_all
         if end is None and update.at > now:
             continue
         for component in _affected(entry, overrides):
-            comp_state = _state_for(entry, status, component, overrides)
+            comp_state = _state_for(entry, status, priority, component, overrides)
             if comp_state != "operational" and (end is None or end > update.at):
                 segments.append(Impact(component, comp_state, update.at, end))
     return _merge(segments)
+
+
+def states_by_update(entry: Entry) -> list[dict[str, str]]:
+    """For each update, the state (operational included) of every component the entry touches by then,
+    as that update leaves it; the time of the build plays no part."""
+    found = []
+    overrides: dict[str, str] = {}
+    for update, facets in zip(entry.updates, entry.facets):
+        overrides.update(update.components)
+        status = entry.status_of(update)
+        found.append({cid: _state_for(entry, status, facets.priority, cid, overrides)
+                      for cid in _affected(entry, overrides)})
+    return found
 
 
 def _affected(entry: Entry, overrides: dict[str, str]) -> list[str]:
@@ -220,8 +234,7 @@ def current_component_states(entry: Entry, now: datetime) -> dict[str, str]:
 def component_timeline(entry: Entry, now: datetime) -> list[dict[str, str]]:
     """For each update (oldest first), the state of every component of the entry from that update on."""
     segments = impacts(entry, now)
-    names = dict.fromkeys([*entry.components, *(s.component for s in segments),
-                           *(c for u in entry.updates for c in u.components)])
+    names = dict.fromkeys([*entry.all_components, *(s.component for s in segments)])
     by_component: dict[str, list[Impact]] = {}
     for segment in segments:
         by_component.setdefault(segment.component, []).append(segment)

@@ -21,7 +21,7 @@ from statusgen.model.site import WORK_STATUSES, Status, worst_state
 from statusgen.model.state import component_timeline
 from statusgen.render.markup import plain_text
 from statusgen.render.state import RenderState
-from statusgen.render.urls import api_file, entry_page
+from statusgen.render.urls import api_file, entry_page, update_anchor
 
 # Statuspage's own link between the blended component status and the page indicator.
 INDICATORS = {
@@ -45,6 +45,14 @@ FALLBACK_STATUS = {
 def api_status(entry: Entry, status: Status) -> str:
     """The Statuspage status an entry in `status` shows."""
     return status.api_status or FALLBACK_STATUS[entry.lifecycle.api][status.phase]
+
+
+IMPACT_ORDER = ("none", "maintenance", "minor", "major", "critical")
+
+
+def highest_impact(entry: Entry) -> str:
+    """The incident's impact: the highest its priorities reached, as Statuspage keeps it."""
+    return max((p.api_impact for p in entry.priorities_held), key=IMPACT_ORDER.index)
 
 
 def api_time(moment: datetime, zone: ZoneInfo) -> str:
@@ -217,7 +225,9 @@ class StatuspageApi:
         for update, states in zip(entry.updates, timeline):
             # Plain text, as Statuspage bodies are: the sanitised message without its markup.
             body = plain_text(self.v.html(update.message))
-            result.append(self._update(entry, f"{entry.id}-update-{update.index + 1}",
+            if not body:  # an update that only changes something says what it changed
+                body = "\n".join(self.v.update_view(entry, update, keep=False).changes)
+            result.append(self._update(entry, f"{entry.id}-{update_anchor(update.index, update.automatic)}",
                                        api_status(entry, entry.status_of(update)), body, update.at,
                                        self._changes(before, states)))
             before = states
@@ -255,12 +265,12 @@ class StatuspageApi:
             "updated_at": self.ts(self._updated_at(entry)),
             "monitoring_at": self.ts(monitoring_at),
             "resolved_at": self.ts(state.resolved_at),
-            "impact": entry.priority.api_impact,
+            "impact": highest_impact(entry),
             "shortlink": self.v.urls.absolute(entry_page(entry.id)),
             "started_at": self.ts(entry.started_at),
             "page_id": self.page_id,
             "incident_updates": self._updates(entry),
-            "components": [self.by_id[cid] for cid in entry.components if cid in self.by_id],
+            "components": [self.by_id[cid] for cid in entry.all_components if cid in self.by_id],
         }
         if entry.lifecycle.api == "scheduled_maintenances":
             start = entry.scheduled_start or entry.started_at

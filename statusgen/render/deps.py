@@ -177,7 +177,7 @@ class RecordedMapping:
 
 
 _BY_KEY = frozenset({"states", "by_id", "component_state", "component_entries", "day_states", "day_entries",
-                     "uptime", "component_changed", "memo", "followed", "history"})
+                     "uptime", "uptime_recent", "component_changed", "memo", "followed", "history"})
 
 
 class RecordedFacts:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +13,7 @@ from statusgen.model.state import EntryState, Impact, entry_state, impacts
 
 HISTORY_DAYS = 90
 RECENT_DAYS = 14
+NARROW_DAYS = 30  # a phone shows the last 30 days of the bars: its uptime figure covers the same days
 FEED_DAYS = 90  # an entry has a feed of its own while open and for this long after its last update
 # Share of an outage's duration counted as downtime: the convention of the best-known status pages.
 DOWNTIME_WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
@@ -31,12 +32,16 @@ class Facts:
     component_entries: dict[str, list[Entry]]  # open ones and those of the 90-day window, newest first
     day_states: dict[str, list[str]]
     day_entries: dict[str, list[list[str]]]
-    uptime: dict[str, float]
+    uptime: dict[str, float | None]  # None: no day of the window has data
+    # The first day with data: site.yaml's `since`, else the day of the first entry (None: no entry yet).
+    recording_since: date | None = None
+    uptime_recent: dict[str, float | None] = field(default_factory=dict)  # over the last NARROW_DAYS
     active_incidents: list[Entry] = field(default_factory=list)
     active_maintenance: list[Entry] = field(default_factory=list)
     upcoming_maintenance: list[Entry] = field(default_factory=list)
     open_known_issues: list[Entry] = field(default_factory=list)
     recent_days: list[tuple[date, list[Entry]]] = field(default_factory=list)
+    recent_maintenance: list[Entry] = field(default_factory=list)  # ended in the RECENT_DAYS, newest first
     by_id: dict[str, Entry] = field(default_factory=dict)
     memo: dict = field(default_factory=dict)  # values derived once per build (the page plan...)
     component_changed: dict[str, datetime] = field(default_factory=dict)  # last change of state, up to now
@@ -45,6 +50,7 @@ class Facts:
     history_pages: int = 1
     # Entries with a feed of their own: open, or updated in the last FEED_DAYS days.
     followed: frozenset[str] = frozenset()
+    root_causes: dict[str, int] = field(default_factory=dict)  # kind of root cause -> published entries
 
     @property
     def overall_state(self) -> str:
@@ -97,6 +103,9 @@ def _entry_facts(entry: Entry, now: datetime, window_start: datetime, cache: dic
     return found
 
 
+NO_DATA = "no_data"  # a day bar's cell before the page recorded anything
+
+
 def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts:
     zone = ZoneInfo(site.settings.timezone)
     today = now.astimezone(zone).date()
@@ -112,7 +121,7 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
         known = _entry_facts(entry, now, window_start, cache)
         states[entry.id] = known.state
         if known.listed:
-            for cid in entry.components:
+            for cid in entry.all_components:
                 by_component[cid].append(entry)
         for impact in known.recent:
             spans[impact.component].append((impact, entry.id))
@@ -124,15 +133,24 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
         component_state={}, component_entries={c: by_component.get(c, []) for c in site.components},
         day_states={}, day_entries={}, uptime={}, by_id={e.id: e for e in published}, component_changed=changed,
     )
+    since = site.settings.since or min((e.started_at.astimezone(zone).date() for e in published), default=None)
+    facts.recording_since = since
+    # Before the page recorded anything, a day is "no data", not a green day: nothing was watched.
+    counted_from = max(window_start, datetime.combine(since, time(), zone)) if since else None
+    recent_start = datetime.combine(days[-NARROW_DAYS], time(), zone)
     for cid in site.components:
         current = [i.state for i, _ in spans[cid] if i.start <= now and (i.end is None or i.end > now)]
         facts.component_state[cid] = worst_state(current)
-        facts.day_states[cid], facts.day_entries[cid] = _day_bars(spans[cid], days, zone, now)
-        facts.uptime[cid] = _uptime(spans[cid], window_start, now)
+        bars, facts.day_entries[cid] = _day_bars(spans[cid], days, zone, now)
+        facts.day_states[cid] = [NO_DATA if since is None or day < since else state for day, state in zip(days, bars)]
+        facts.uptime[cid] = _uptime(spans[cid], counted_from, now) if counted_from and counted_from < now else None
+        facts.uptime_recent[cid] = (_uptime(spans[cid], max(counted_from, recent_start), now)
+                                    if counted_from and counted_from < now else None)
     _sort_lists(facts, published, states, zone)
     chunks = history_chunks(facts, zone, site.settings.history_per_page)
     facts.history, facts.history_pages = dict(enumerate(chunks, 1)), len(chunks)
     since = now - timedelta(days=FEED_DAYS)
+    facts.root_causes = dict(Counter(e.root_cause_kind for e in published if e.root_cause_kind))
     facts.followed = frozenset(e.id for e in published if states[e.id].is_open or e.last_update.at >= since)
     return facts
 
@@ -219,7 +237,11 @@ def _sort_lists(facts: Facts, published: list[Entry], states, zone: ZoneInfo) ->
         if kind == "incident" and state.is_open:
             facts.active_incidents.append(entry)
         day = listing_time(entry).astimezone(zone).date()
-        if recent_from <= day <= facts.today:
+        if not recent_from <= day <= facts.today:
+            continue
+        if kind == "maintenance":  # past maintenance is not an incident: listed apart
+            facts.recent_maintenance.append(entry)
+        else:
             recent[day].append(entry)
     facts.upcoming_maintenance.sort(key=lambda e: e.scheduled_start)
     facts.recent_days = [(facts.today - timedelta(days=n), recent.get(facts.today - timedelta(days=n), []))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from statusgen.model.entry import Entry, Update
+from statusgen.model.text import LocalText
 from statusgen.render import feedxml
 from statusgen.render.deps import cached_view
 from statusgen.render.feedxml import Item as FeedItem
@@ -88,24 +89,27 @@ class FeedItems:
             title=f"{title}{TITLE_SEPARATOR}{uview.status.label}",
             link=uview.absolute_url,
             at=v.dates.local(update.at),
-            content_html=self._content(entry, _in_lang(uview.message_html, uview.message_lang), states, before),
+            content_html=self._content(entry, _in_lang(uview.message_html, uview.message_lang), uview.changes,
+                                       entry.facets[update.index].impact, states, before),
             categories=categories,
             author=self.author,
         )
 
-    def _content(self, entry: Entry, message_html: str, states: dict[str, str], before: dict[str, str]) -> str:
+    def _content(self, entry: Entry, message_html: str, changes: list[str], impact: LocalText,
+                 states: dict[str, str], before: dict[str, str]) -> str:
         """The message, then the window, the impact and the components, with their state when it matters.
 
         A state is shown when it is not operational or when this update changed it (a recovery), like the
         entry page, which shows no state for a component a known issue leaves working.
         """
         v, t = self.v, self.v.t
-        parts = [message_html]
+        parts = [_changes_list(changes, t)] if changes else []
+        parts.append(message_html)
         if entry.scheduled_start and entry.scheduled_end:
             start, end = v.dates.when(entry.scheduled_start), v.dates.when(entry.scheduled_end)
             window = t["window"].format(start=start.text, end=end.text)
             parts.append(f"{_heading(t['scheduled_window'])}<p>{html.escape(window)}</p>")
-        impact_html, impact_lang = v.html_lang(entry.impact)
+        impact_html, impact_lang = v.html_lang(impact)
         if impact_html:
             parts.append(f"{_heading(t['impact'])}{_in_lang(impact_html, impact_lang)}")
         known = [(cid, state) for cid, state in states.items() if cid in v.site.components]
@@ -123,6 +127,14 @@ class FeedItems:
         if affected:
             parts.append(f"{_heading(t['affected'])}<ul>{''.join(affected)}</ul>")
         return "\n".join(parts)
+
+
+def _changes_list(changes: list[str], t: dict[str, str]) -> str:
+    """What the update changed, as a list; a large incident's list stops after FEED_COMPONENTS lines."""
+    shown = [f"<li>{html.escape(c)}</li>" for c in changes[:FEED_COMPONENTS]]
+    if len(changes) > FEED_COMPONENTS:
+        shown.append(f"<li>{html.escape(t['more_changes'].format(n=len(changes) - FEED_COMPONENTS))}</li>")
+    return f"<ul>{''.join(shown)}</ul>"
 
 
 def _heading(label: str) -> str:

@@ -99,6 +99,7 @@ class Contexts:
             maintenance_upcoming=[v.entry(e) for e in f.upcoming_maintenance],
             known_issues=[v.summary(e) for e in f.open_known_issues],
             recent=[(v.dates.day(day), [v.summary(e) for e in entries]) for day, entries in f.recent_days],
+            recent_maintenance=[v.summary(e) for e in f.recent_maintenance],
             as_of=v.dates.when(f.now),
         )
         return "index.html", ctx
@@ -107,7 +108,7 @@ class Contexts:
         entry = self.v.facts.by_id[job.key]
         view = self.v.entry(entry)
         ctx = self.common(job, view.title)
-        ctx.update(entry=view, description=_plain(view.latest.message_html))
+        ctx.update(entry=view, description=_plain(view.latest.message_html) or "; ".join(view.latest.changes))
         return "entry.html", ctx
 
     def _history(self, job):
@@ -116,7 +117,10 @@ class Contexts:
         total = v.facts.history_pages
         chunk = v.facts.history[number]
         ctx = self.common(job, v.t["history"] + (f" · {v.t['page'].format(n=number)}" if number > 1 else ""))
+        causes = v.facts.root_causes if number == 1 else {}
         ctx.update(
+            root_causes=v.t["root_cause_counts"].format(systemic=causes.get("systemic", 0),
+                                                        isolated=causes.get("isolated", 0)) if causes else "",
             months=[(v.dates.month(month), [v.line(e) for e in entries]) for month, entries in chunk],
             page_number=number,
             page_count=total,

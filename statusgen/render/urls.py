@@ -58,8 +58,10 @@ def help_page(slug: str = "") -> str:
     return f"help/{slug}/" if slug else "help/"
 
 
-def update_anchor(index: int) -> str:
-    return f"update-{index + 1}"
+def update_anchor(index: int, automatic: str = "") -> str:
+    """An update's fragment id; the steps a maintenance window takes by itself have their own, so that a
+    written update that replaces one never takes over its id (feed readers would skip it)."""
+    return f"update-{automatic}" if automatic else f"update-{index + 1}"
 
 
 def feed(page: str = "", kind: str = "atom") -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -23,11 +23,13 @@ from statusgen.model.site import (
     Status,
     worst_state,
 )
+from statusgen.model.changes import update_changes
 from statusgen.model.state import current_component_states, impacts
 from statusgen.model.text import LANGUAGE_MARK, LocalText, language_parts
+from statusgen.render.changewords import describe
 from statusgen.render.dates import Dates, When
 from statusgen.render.deps import Recorder, cached_view
-from statusgen.render.facts import Facts, listing_time
+from statusgen.render.facts import NARROW_DAYS, NO_DATA, Facts, listing_time
 from statusgen.render.markup import Markup
 from statusgen.render.urls import Urls, component_page, entry_page, update_anchor
 
@@ -74,6 +76,7 @@ class UpdateView:
     when: When
     message_html: str
     message_lang: str  # the language of the message when it is not the page's (a fallback), else ""
+    changes: list[str]  # what the update changed, in words
     url: str
     absolute_url: str
     index: int
@@ -105,6 +108,7 @@ class EntryView:
     workaround_lang: str
     root_cause_html: str
     root_cause_lang: str
+    root_cause_kind: str  # the kind of root cause in words, or ""
     report_html: str
     report_lang: str
     report_note: str  # "This report is available in French only." when report_lang is set
@@ -149,7 +153,10 @@ class ComponentView:
     description: str
     url: str
     state: StateView
-    uptime: str
+    uptime: str  # over the days the bar shows (from the first day with data)
+    uptime_label: str  # "uptime", or "uptime since 3 Nov" when the page started recording within the bar
+    uptime_recent: str  # the same over the last 30 days, which is what a phone shows of the bar
+    uptime_recent_label: str
     cells: list[DayCell]
     bar_summary: str
 
@@ -228,6 +235,9 @@ class LanguageViews:
     def span(self, delta) -> str:
         return self.dates.span(delta, self.t)
 
+    def language_name(self, lang: str) -> str:
+        return language_name(lang, self.lang)
+
     # -- entries -----------------------------------------------------------
     # Views of an entry are kept while the entry's file is unchanged and what they read of the facts
     # (its state, the time...) still has the same value; a page using one depends on those reads too.
@@ -256,7 +266,7 @@ class LanguageViews:
             is_open=state.is_open,
             listed=self.dates.when(listing_time(entry)),
             resolved=self.dates.when(state.resolved_at) if state.resolved_at else None,
-            duration=self.span((state.resolved_at or self.facts.now) - entry.started_at),
+            duration=self._duration(entry, state),
         )
 
     def _entry(self, entry: Entry) -> EntryView:
@@ -264,7 +274,7 @@ class LanguageViews:
         page = entry_page(entry.id)
         updates = [self.update_view(entry, u) for u in reversed(entry.updates)]
         resolved = self.dates.when(state.resolved_at) if state.resolved_at else None
-        duration = self.span((state.resolved_at or self.facts.now) - entry.started_at)
+        duration = self._duration(entry, state)
         window = None
         work_started = work_ended = None
         if entry.scheduled_start and entry.scheduled_end:
@@ -303,13 +313,14 @@ class LanguageViews:
             duration=duration,
             target=self.t[f"target.{state.target_outcome}"].format(deadline=deadline),
             target_outcome=state.target_outcome,
-            target_span=self.t["target_within"].format(span=self.span(entry.priority.resolution_target)),
+            target_span=self._target_span(entry),
             impact_html=impact_html,
             impact_lang=impact_lang,
             workaround_html=workaround_html,
             workaround_lang=workaround_lang,
             root_cause_html=root_cause_html,
             root_cause_lang=root_cause_lang,
+            root_cause_kind=self.t[f"root_cause_kind.{entry.root_cause_kind}"] if entry.root_cause_kind else "",
             report_html=self.markup.report(report),
             report_lang=report_lang,
             report_note=self._only_in(report_lang),
@@ -324,6 +335,20 @@ class LanguageViews:
             auto_resolved=auto,
             listed=self.dates.when(listing_time(entry)),
         )
+
+    def _duration(self, entry: Entry, state) -> str:
+        """How long it lasted ("" for a maintenance closed before any work: it had no duration)."""
+        if entry.lifecycle.kind == "maintenance" and entry.work_started_at is None and state.resolved_at:
+            return ""
+        end = state.resolved_at or self.facts.now
+        return self.span(max(end - entry.duration_start, timedelta()))
+
+    def _target_span(self, entry: Entry) -> str:
+        """The target and, once the priority changed, the priority it comes from (see docs/format.md)."""
+        span = self.span(entry.priority.resolution_target)
+        if len(entry.priorities_held) > 1:
+            return self.t["target_after_change"].format(span=span, priority=self.text(entry.priority.label))
+        return self.t["target_within"].format(span=span)
 
     def _only_in(self, lang: str) -> str:
         """'This report is available in French only.', in the page's language ('' when lang is empty)."""
@@ -342,7 +367,7 @@ class LanguageViews:
         return view
 
     def _update(self, entry: Entry, update: Update, page: str) -> UpdateView:
-        anchor = update_anchor(update.index)
+        anchor = update_anchor(update.index, update.automatic)
         message_html, message_lang = self.html_lang(update.message)
         return UpdateView(
             anchor=anchor,
@@ -350,6 +375,7 @@ class LanguageViews:
             when=self.dates.when(update.at),
             message_html=message_html,
             message_lang=message_lang,
+            changes=describe(update_changes(entry)[update.index], self),
             url=f"{self.urls.link(page)}#{anchor}",
             absolute_url=f"{self.urls.absolute(page)}#{anchor}",
             index=update.index,
@@ -366,7 +392,7 @@ class LanguageViews:
                 if impact.component not in live or _worse(impact.state, live[impact.component]):
                     live[impact.component] = impact.state
         views = []
-        for cid in entry.components:
+        for cid in entry.all_components:
             component = self.site.components[cid]
             current = live.get(cid)
             views.append(AffectedView(cid, self.text(component.name), self.urls.link(component_page(cid)),
@@ -381,16 +407,30 @@ class LanguageViews:
         cid = component.id
         states = self.facts.day_states[cid]
         cells = [DayCell(state, self._cell_label(day, state)) for day, state in zip(self.facts.days, states)]
+        uptime, label = self._uptime(self.facts.uptime[cid], 0)
+        recent, recent_label = self._uptime(self.facts.uptime_recent[cid], -NARROW_DAYS)
         return ComponentView(
             id=cid,
             name=self.text(component.name),
             description=self.text(component.description),
             url=self.urls.link(component_page(cid)),
             state=self.state(self.facts.component_state[cid]),
-            uptime=self.percent(self.facts.uptime[cid]),
+            uptime=uptime,
+            uptime_label=label,
+            uptime_recent=recent,
+            uptime_recent_label=recent_label,
             cells=cells,
             bar_summary=self._bar_summary(states),
         )
+
+    def _uptime(self, value: float | None, first_day: int) -> tuple[str, str]:
+        """A percentage and what it covers; the bar's first day shown is days[first_day]."""
+        if value is None:
+            return self.t["no_data"], ""
+        since = self.facts.recording_since
+        if since and since > self.facts.days[first_day]:
+            return self.percent(value), self.t["uptime_since"].format(day=self.dates.short_day(since))
+        return self.percent(value), self.t["uptime"]
 
     def _cell_label(self, day: date, state: str) -> str:
         return self.t["day_state"].format(day=self.dates.short_day(day), state=self.t[f"state.{state}"])
@@ -398,13 +438,19 @@ class LanguageViews:
     def _bar_summary(self, states: list[str]) -> str:
         by_state: dict[str, list[str]] = {}
         for day, state in zip(self.facts.days, states):
-            if state != "operational":
+            if state not in ("operational", NO_DATA):
                 by_state.setdefault(state, []).append(self.dates.short_day(day))
+        since = self.facts.recording_since
+        before = ""
+        if since is None:
+            return self.t["bar_summary_no_data"]
+        if since > self.facts.days[0]:
+            before = self.t["bar_summary_since"].format(day=self.dates.short_day(since)) + " "
         if not by_state:
-            return self.t["bar_summary_clean"]
+            return before + self.t["bar_summary_clean"]
         parts = [self.t["bar_day_count"].format(state=self.t[f"state.{s}"], dates=", ".join(d))
                  for s, d in by_state.items()]
-        return self.t["bar_summary"].format(details="; ".join(parts))
+        return before + self.t["bar_summary"].format(details="; ".join(parts))
 
     def business_hours(self) -> str:
         """When the support team works, in words: 'Monday to Friday, 09:00–18:00 (Paris time)'."""
@@ -434,12 +480,15 @@ class LanguageViews:
         state = self.state(worst_state(v.state.id for v in views))
         if not name or len(views) <= GROUP_BARS:
             return GroupView(name, views, state)
-        states = [worst_state(day) for day in zip(*([c.state for c in v.cells] for v in views))]
+        states = [NO_DATA if NO_DATA in day else worst_state(day)
+                  for day in zip(*([c.state for c in v.cells] for v in views))]
         cells = [DayCell(state_id, self._cell_label(day, state_id)) for day, state_id in zip(self.facts.days, states)]
         # The group's uptime is the mean of its members', as hosted status pages count it.
-        uptime = sum(self.facts.uptime[v.id] for v in views) / len(views)
-        bar = ComponentView(id="", name=name, description="", url="", state=state, uptime=self.percent(uptime),
-                            cells=cells, bar_summary=self._bar_summary(states))
+        uptime, label = self._uptime(_mean([self.facts.uptime[v.id] for v in views]), 0)
+        recent, recent_label = self._uptime(_mean([self.facts.uptime_recent[v.id] for v in views]), -NARROW_DAYS)
+        bar = ComponentView(id="", name=name, description="", url="", state=state, uptime=uptime, uptime_label=label,
+                            uptime_recent=recent, uptime_recent_label=recent_label, cells=cells,
+                            bar_summary=self._bar_summary(states))
         affected = sum(v.state.id != "operational" for v in views)
         return GroupView(name, views, state, bar=bar, affected_count=affected)
 
@@ -456,6 +505,11 @@ class LanguageViews:
             "cadence": self.span(priority.update_cadence),
             "state": self.state(priority.component_state),
         }
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
 
 
 def _worse(a: str, b: str) -> bool:

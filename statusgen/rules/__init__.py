@@ -13,6 +13,7 @@ _ENTRY_RULES = (
     lifecycle.check_initial_status,
     lifecycle.check_transitions,
     lifecycle.check_timestamps,
+    lifecycle.check_reminders,
     promises.check_update_cadence,
     promises.check_resolution_message,
     promises.check_report,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from statusgen.catalog import diag
 from statusgen.errors import Diagnostic
@@ -47,6 +47,14 @@ def check_transitions(entry: Entry, now: datetime, site: Site) -> list[Diagnosti
     return found
 
 
+def _order_hint(before: datetime, after: datetime) -> str:
+    if after == before:
+        # Most often two people (or two commands) posting within the same second.
+        later = (before + timedelta(seconds=1)).isoformat()
+        return f"two updates cannot share one time; give this one a later time (with statusgen update: --at {later})"
+    return "updates are listed oldest first, each strictly later than the one before"
+
+
 def check_timestamps(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
     found = []
     for before, after in zip(entry.updates, entry.updates[1:]):
@@ -54,11 +62,31 @@ def check_timestamps(entry: Entry, now: datetime, site: Site) -> list[Diagnostic
             found.append(diag("timestamp-order", entry.path, after.lines.get("at", after.line),
                               f"updates[{after.index}].at",
                               f"{after.at.isoformat()} is not after the previous update ({before.at.isoformat()})",
-                              "updates are listed oldest first, each strictly later than the one before"))
+                              _order_hint(before.at, after.at)))
     for update in entry.updates:
         if update.at > now:
             found.append(diag("timestamp-future", entry.path, update.lines.get("at", update.line),
                               f"updates[{update.index}].at",
                               f"{update.at.isoformat()} is after now ({now.isoformat()})",
                               "check the date and the time zone offset, or pass --now"))
+    return found
+
+
+def check_reminders(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
+    """A reminder is sent while the entry waits on the customer, and changes nothing of its status."""
+    found = []
+    for before, update in zip((None, *entry.updates), entry.updates):
+        if not update.reminder:
+            continue
+        field = f"updates[{update.index}].reminder"
+        line = update.lines.get("reminder", update.line)
+        status = entry.status_of(update)
+        if status.phase != "waiting":
+            found.append(diag("reminder", entry.path, line, field,
+                              f"a reminder is recorded while the entry waits on the customer; '{status.id}' does not wait",
+                              "record it as an ordinary update, without reminder: true"))
+        elif before is None or before.status != update.status:
+            found.append(diag("reminder", entry.path, line, field,
+                              f"a reminder keeps the status; the entry was not '{update.status}' before it",
+                              "move to the waiting status in an update of its own, then record the reminder"))
     return found

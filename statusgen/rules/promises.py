@@ -25,8 +25,8 @@ def check_update_cadence(entry: Entry, now: datetime, site: Site) -> list[Diagno
 
 def check_resolution_message(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
     last = entry.last_update
-    if not entry.status_of(last).is_resolved or last.message:
-        return []
+    if not entry.status_of(last).is_resolved or last.message or last.automatic:
+        return []  # an automatic completion says so in words of its own
     return [diag("resolution-message", entry.path, last.lines.get("message", last.line),
                  f"updates[{last.index}].message",
                  "the resolving update needs a message telling customers what was fixed")]
@@ -55,4 +55,16 @@ def check_window(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
     return [diag("window-passed", entry.path, entry.line_of("scheduled"), "scheduled.end",
                  f"the window ended {span(now - entry.scheduled_end)} ago but the entry is still "
                  f"'{state.status.id}'",
-                 f"record how it went: statusgen resolve {entry.id}, or an update in another status")]
+                 _window_hint(entry))]
+
+
+def _window_hint(entry: Entry) -> str:
+    """Commands that close the window, with the statuses this lifecycle allows from where it stands."""
+    lifecycle = entry.lifecycle
+    allowed = lifecycle.transitions.get(entry.last_update.status, ())
+    closing = [s for s in allowed if lifecycle.statuses[s].is_resolved and s != lifecycle.resolve_status]
+    hints = []
+    if lifecycle.resolve_status in allowed:
+        hints.append(f"statusgen resolve {entry.id} -m '...'")
+    hints += [f"statusgen update {entry.id} --status {s} -m '...'" for s in closing]
+    return "record how it went: " + (" or ".join(hints) or f"statusgen update {entry.id} --status ... -m '...'")

@@ -23,13 +23,31 @@ def check_target(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
 
 
 def due_reminders(entry: Entry, now: datetime):
-    """(days waited, reminder durations reached) for an entry waiting on a status with reminders."""
+    """(time waited, reminder durations reached and not yet recorded) for an entry waiting on a status with
+    reminders. The reminder of day d counts as sent once an update marked reminder is dated at or after
+    day d of the wait: `statusgen remind` records it."""
     state = entry_state(entry, now)
     status = entry.status_of(entry.last_update)
     if state.waiting_since is None or not status.reminders:
         return None, []
     waited = now - state.waiting_since
-    return waited, [r for r in status.reminders if r <= waited]
+    sent = [u.at - state.waiting_since for u in entry.updates if u.reminder and u.at >= state.waiting_since]
+    last_sent = max(sent, default=None)
+    reached = [r for r in status.reminders if r <= waited]
+    if reached and last_sent is not None and last_sent >= reached[-1]:
+        return waited, []
+    return waited, reached
+
+
+def next_reminder(entry: Entry, now: datetime) -> datetime | None:
+    """When the next reminder of a waiting entry falls due (None: no more reminders)."""
+    state = entry_state(entry, now)
+    status = entry.status_of(entry.last_update)
+    if state.waiting_since is None:
+        return None
+    waited = now - state.waiting_since
+    later = [r for r in status.reminders if r > waited]
+    return state.waiting_since + later[0] if later else None
 
 
 def check_waiting(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
@@ -40,7 +58,7 @@ def check_waiting(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
         return [diag("auto-resolved", entry.path, last.line, field,
                      f"no answer after {span(state.auto_resolved_at - last_status_since(entry))}: the entry counts "
                      f"as '{state.status.id}'",
-                     f"record the final update: statusgen resolve {entry.id}")]
+                     "record the resolution in its timeline: statusgen close-stale")]
     waited, reached = due_reminders(entry, now)
     if not reached:
         return []

@@ -7,6 +7,7 @@ end of summer time (25 October) gave back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -18,8 +19,10 @@ NOW = t("2026-11-20 15:00")
 WINDOW_SECONDS = (89 * 24 + 16) * 3600
 
 
-def facts_of(*entries):
-    return compute_facts(site_with(*entries), NOW)
+def facts_of(*entries, since: date | None = date(2026, 1, 1)):
+    """The facts of the tiny site; it has recorded since before the window unless since says otherwise."""
+    site = site_with(*entries)
+    return compute_facts(replace(site, settings=replace(site.settings, since=since)), NOW)
 
 
 def outage(start: str, end: str | None, priority: str = "critical", components: str = "[api]", entry_id=None):
@@ -36,6 +39,21 @@ def test_the_window_is_the_90_local_days_up_to_today():
     assert facts.uptime == {"api": 100.0, "web": 100.0, "mail": 100.0}
     assert facts.day_states["api"] == ["operational"] * 90
     assert facts.overall_state == "operational"
+
+
+def test_before_the_page_recorded_anything_every_day_is_no_data():
+    facts = facts_of(since=None)
+    assert facts.uptime == {"api": None, "web": None, "mail": None}
+    assert facts.day_states["api"] == ["no_data"] * 90
+
+
+def test_the_record_starts_at_since_or_else_at_the_first_entry():
+    facts = facts_of(outage("2026-11-19 10:00", "2026-11-19 12:00"), since=None)
+    assert facts.recording_since == date(2026, 11, 19)
+    assert facts.day_states["api"][-3:] == ["no_data", "major_outage", "operational"]
+    window = (t("2026-11-20 15:00") - t("2026-11-19 00:00")).total_seconds()
+    assert facts.uptime["api"] == pytest.approx(100 * (1 - 7200 / window), abs=1e-9)
+    assert facts_of(since=date(2026, 11, 1)).day_states["web"].count("no_data") == 70
 
 
 # --- uptime ---------------------------------------------------------------------------------------

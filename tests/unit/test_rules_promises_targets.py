@@ -113,7 +113,7 @@ def test_no_reminders_outside_a_waiting_status_that_declares_them(updates, now):
     ("2026-11-20 08:59", "warning [reminder-due] updates[1]: waiting on the customer for 9 days: the day-5 reminder "
                          "is due (send the reminder; without an answer the entry resolves automatically)"),
     ("2026-11-20 09:00", "warning [auto-resolved] updates[1]: no answer after 10 days: the entry counts as 'closed' "
-                         "(record the final update: statusgen resolve 2026-11-20-test)"),
+                         "(record the resolution in its timeline: statusgen close-stale)"),
 ])
 def test_check_waiting(now, expected):
     entry = incident(*WAITING, lifecycle="ticket")
@@ -164,4 +164,4 @@ def test_due_reports_reminders_and_auto_resolution():
     assert [(x.kind, x.since) for x in debts_of(entry, t("2026-11-16 09:00"))] == [
         ("reminder_due", "2026-11-15T09:00:00+01:00")]
     assert [(x.kind, x.detail) for x in debts_of(entry, t("2026-11-21 09:00"))] == [
-        ("auto_resolved", "no answer: counts as 'closed'; record the final update")]
+        ("auto_resolved", "no answer: counts as 'closed'; record it with statusgen close-stale")]
