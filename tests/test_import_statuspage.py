@@ -339,14 +339,14 @@ def test_hostile_values_from_the_page_end_as_text_the_site_accepts(site, tmp_pat
     (source / "summary.json").write_text(json.dumps(dict(json.loads((PUBLIC / "summary.json").read_text()),
                                                          components=doc["components"])))
     doc = json.loads((source / "incidents.json").read_text())
-    doc["incidents"][0]["name"] = "Dashboard \x1b[31munreachable\ufffe"
-    doc["incidents"][0]["incident_updates"][0]["body"] = "Lone \ud800 surrogate and <img src=x onerror=alert(1)>"
+    doc["incidents"][2]["name"] = "Slow \x1b[31mdashboard\ufffe"  # an incident only this file lists
+    doc["incidents"][2]["incident_updates"][0]["body"] = "Lone \ud800 surrogate and <img src=x onerror=alert(1)>"
     (source / "incidents.json").write_text(json.dumps(doc))
     result = import_from(site, source)
     assert result.exit_code == 0, result.output
     assert "website" not in result.output and "status-component" in result.output
-    text = (site / "incidents" / "2026-11-27-dashboard-unreachable.md").read_text(encoding="utf-8")
-    assert "title: Dashboard [31munreachable\n" in text
+    text = (site / "incidents" / "2026-11-12-slow-31mdashboard.md").read_text(encoding="utf-8")
+    assert "title: Slow [31mdashboard\n" in text
     assert "    message: Lone  surrogate and\n" in text
     checked = run("validate", "--root", str(site), "--now", NOW, "--ignore", "update-overdue")
     assert checked.output == "ok: 4 entries checked, 0 errors, 0 warnings\n"
