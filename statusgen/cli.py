@@ -422,3 +422,59 @@ def _base_path(root: Path) -> str:
 
     settings, _ = load_settings(root)
     return urlsplit(settings.base_url).path.rstrip("/") if settings else ""
+
+
+@main.group(name="import", cls=GuardedGroup)
+def import_group() -> None:
+    """Bring the history of another status page into this site (see docs/import.md)."""
+
+
+def _priority_pairs(ctx, param, value) -> dict[str, str]:
+    pairs = {}
+    for item in value:
+        impact, sep, priority = item.partition("=")
+        if not sep or not impact.strip() or not priority.strip():
+            raise click.BadParameter(f"'{item}' is not IMPACT=PRIORITY (e.g. major=high)")
+        pairs[impact.strip()] = priority.strip()
+    return pairs
+
+
+def import_options(command):
+    command = click.option("--priority", "priorities", multiple=True, metavar="IMPACT=PRIORITY",
+                           callback=_priority_pairs,
+                           help="Map an impact or severity to a priority id (repeatable), e.g. major=high.")(command)
+    command = click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")(command)
+    return now_option(root_option(command))
+
+
+@import_group.command("statuspage")
+@import_options
+@click.option("--api-key-env", "api_key_env", metavar="NAME",
+              help="Read every incident from the management API with the key held in this environment variable.")
+@click.option("--page-id", "page_id", help="The page's id for the management API (default: read from summary.json).")
+@click.option("--api-url", "api_url", metavar="URL", default="https://api.statuspage.io/v1", show_default=True,
+              help="The management API's address.")
+@click.argument("source")
+def import_statuspage(root: Path, now: str | None, dry_run: bool, priorities: dict[str, str], api_key_env: str | None,
+                      page_id: str | None, api_url: str, source: str) -> None:
+    """Import a Statuspage page from SOURCE: a folder of its saved JSON, or its address."""
+    from statusgen.commands.importing import import_statuspage as run
+
+    moment = resolve_now(now)
+    key = None
+    if api_key_env:
+        key = os.environ.get(api_key_env)
+        if not key:
+            raise click.BadParameter(f"the environment variable {api_key_env} is not set or empty",
+                                     param_hint="--api-key-env")
+    click.echo(run(root, source, moment, dry_run, priorities, key, api_url, page_id).render())
+
+
+@import_group.command("cstate")
+@import_options
+@click.argument("hugo_site", type=click.Path(file_okay=False, path_type=Path))
+def import_cstate(root: Path, now: str | None, dry_run: bool, priorities: dict[str, str], hugo_site: Path) -> None:
+    """Import a cState site: HUGO_SITE is its folder (config.yml and content/issues/)."""
+    from statusgen.commands.importing import import_cstate as run
+
+    click.echo(run(root, hugo_site, resolve_now(now), dry_run, priorities).render())

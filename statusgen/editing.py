@@ -171,6 +171,11 @@ def _dedented(block: str, indent: int) -> str:
     return "\n".join(line[indent:] if line.startswith(" " * indent) else line for line in block.split("\n"))
 
 
+def flow_mapping(values: Mapping[str, str]) -> str:
+    """{a: b, c: d} of ids and values, each plain when it is a simple id."""
+    return "{" + ", ".join(f"{flow_item(k)}: {flow_item(v)}" for k, v in values.items()) + "}"
+
+
 def _front_matter_bounds(text: str) -> tuple[int, str]:
     """Where the YAML of the front matter starts in text, and that YAML."""
     first, _, rest = text.partition("\n")
@@ -195,28 +200,37 @@ def _last_position(node: Node) -> int:
 def append_update(text: str, at: str, status: str, message: Text | None, changes: Sequence[str] = ()) -> str:
     """The text with one more update at the end of the `updates:` list, nothing else changed."""
     offset, yaml_text = _front_matter_bounds(text)
+    return append_item(text, offset, yaml_text, "updates",
+                       lambda dash: update_lines(at, status, message, dash, changes))
+
+
+def append_item(text: str, offset: int, yaml_text: str, key: str, make_lines) -> str:
+    """The text with make_lines(dash column) inserted after the last item of the top-level list `key`.
+
+    yaml_text is the part of text, from offset, that holds the YAML (the front matter, or all of it).
+    """
     root = yaml.compose(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    updates = None
+    items = None
     if isinstance(root, MappingNode):
-        updates = next((v for k, v in root.value if getattr(k, "value", None) == "updates"), None)
-    if not isinstance(updates, SequenceNode) or not updates.value:
-        raise StatusgenError("the file has no updates list to append to")
-    if updates.flow_style:
-        raise StatusgenError("updates is written in flow style [...]; write it as a block list to use this command")
-    last = updates.value[-1]
+        items = next((v for k, v in root.value if getattr(k, "value", None) == key), None)
+    if not isinstance(items, SequenceNode) or not items.value:
+        raise StatusgenError(f"the file has no {key} list to append to")
+    if items.flow_style:
+        raise StatusgenError(f"{key} is written in flow style [...]; write it as a block list to use this command")
+    last = items.value[-1]
     # From the character index, not the mark's line: YAML also breaks lines at NEL, LS and PS.
     start = last.start_mark.index
     line_start = yaml_text.rfind("\n", 0, start) + 1
     line = yaml_text[line_start:start]
     dash = start - line_start - 2
     if dash < 0 or line[dash:dash + 2] != "- ":
-        raise StatusgenError("cannot tell how the updates list is indented; add the update by hand")
+        raise StatusgenError(f"cannot tell how the {key} list is indented; add the {key.rstrip('s')} by hand")
     end = offset + _last_position(last)
     if end > 0 and text[end - 1] != "\n":
         newline = text.find("\n", end)
         end = len(text) if newline < 0 else newline + 1
     before = text[:end] if text[:end].endswith("\n") else text[:end] + "\n"
-    return before + update_lines(at, status, message, dash, changes) + text[end:]
+    return before + make_lines(dash) + text[end:]
 
 
 @contextmanager

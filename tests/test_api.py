@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -86,6 +87,28 @@ def test_endpoint_validates_against_its_schema(api, registry, name, schema):
     assert times
     for where, text in times:
         assert datetime.fromisoformat(text).tzinfo is not None, where
+        # Milliseconds always, as Statuspage writes them: clients parse with a format that needs them.
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)", text), (where, text)
+        assert datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")  # the parse that failed on 13:35:00+01:00
+
+
+def test_every_language_has_its_own_api_badges_and_calendar(site_out):
+    french = json.loads((site_out / "api/v2/summary.json").read_text(encoding="utf-8"))
+    english = json.loads((site_out / "en/api/v2/summary.json").read_text(encoding="utf-8"))
+    assert french["status"]["description"] == "Panne partielle en cours"
+    assert english["status"]["description"] == "Partial outage in progress"
+    assert [c["name"] for c in english["components"]][:3] != [c["name"] for c in french["components"]][:3]
+    assert english["incidents"][0]["shortlink"] == f"https://status.orbeline.example/en/incidents/{OPEN_INCIDENT}/"
+    assert sorted(p.relative_to(site_out / "en/api").as_posix() for p in (site_out / "en/api").rglob("*.json")) == \
+        sorted(f"v2/{name}" for name in ENDPOINTS)
+    assert "Partial outage" in (site_out / "en/badges/status.svg").read_text(encoding="utf-8")
+    assert "Panne partielle" in (site_out / "badges/status.svg").read_text(encoding="utf-8")
+    calendar = (site_out / "en/maintenance.ics").read_text(encoding="utf-8")
+    assert "PRODID:-//statusgen//status.orbeline.example//EN\n" in calendar
+    assert "SUMMARY:Cancelled: E-mail delivery infrastructure migration\n" in calendar
+    assert "PRODID:-//statusgen//status.orbeline.example//FR\n" in (site_out / "maintenance.ics").read_text(encoding="utf-8")
+    english_home = (site_out / "en/index.html").read_text(encoding="utf-8")
+    assert 'href="/en/maintenance.ics"' in english_home and 'href="/en/api/v2/summary.json"' in english_home
 
 
 def test_no_other_files_under_api(api):
@@ -104,8 +127,8 @@ def test_open_incident_is_unresolved_and_in_the_summary(api):
     assert incident["impact"] == "major"  # priority high: api_impact major
     assert incident["resolved_at"] is None
     assert incident["shortlink"] == f"https://status.orbeline.example/incidents/{OPEN_INCIDENT}/"
-    assert incident["started_at"] == incident["created_at"] == "2026-11-20T11:24:00+01:00"
-    assert incident["updated_at"] == "2026-11-20T13:35:00+01:00"
+    assert incident["started_at"] == incident["created_at"] == "2026-11-20T11:24:00.000+01:00"
+    assert incident["updated_at"] == "2026-11-20T13:35:00.000+01:00"
     updates = incident["incident_updates"]
     assert [u["id"] for u in updates] == [f"{OPEN_INCIDENT}-update-{n}" for n in (3, 2, 1)]
     assert [u["status"] for u in updates] == ["identified", "identified", "investigating"]
@@ -144,8 +167,8 @@ def test_upcoming_maintenance_is_upcoming_and_in_the_summary(api):
     upcoming = load(api, "scheduled-maintenances/upcoming.json")["scheduled_maintenances"]
     assert [m["id"] for m in upcoming] == [UPCOMING]
     assert upcoming[0]["status"] == "scheduled"
-    assert upcoming[0]["scheduled_for"] == "2026-11-26T22:00:00+01:00"
-    assert upcoming[0]["scheduled_until"] == "2026-11-27T00:30:00+01:00"
+    assert upcoming[0]["scheduled_for"] == "2026-11-26T22:00:00.000+01:00"
+    assert upcoming[0]["scheduled_until"] == "2026-11-27T00:30:00.000+01:00"
     assert ids_in(load(api, "summary.json"), "scheduled_maintenances") == [UPCOMING]
     assert load(api, "scheduled-maintenances/active.json")["scheduled_maintenances"] == []
     everything = {m["id"]: m for m in load(api, "scheduled-maintenances.json")["scheduled_maintenances"]}
@@ -157,7 +180,7 @@ def test_page_status_and_components(api):
     summary = load(api, "summary.json")
     assert summary["page"] == {"id": "status.orbeline.example", "name": "État des services Orbeline",
                                "url": "https://status.orbeline.example", "time_zone": "Europe/Paris",
-                               "updated_at": "2026-11-20T13:35:00+01:00"}
+                               "updated_at": "2026-11-20T13:35:00.000+01:00"}
     assert summary["status"] == {"indicator": "major", "description": "Panne partielle en cours"}
     assert load(api, "status.json") == {"page": summary["page"], "status": summary["status"]}
     components = load(api, "components.json")["components"]
@@ -184,7 +207,7 @@ def test_mapping_comes_from_lifecycles_yaml(scratch_site, demo_now, tmp_path):
     api = build_api(scratch_site, tmp_path / "out", demo_now)
     incident = next(i for i in load(api, "summary.json")["incidents"] if i["id"] == OPEN_INCIDENT)
     assert (incident["status"], incident["impact"]) == ("monitoring", "critical")
-    assert incident["monitoring_at"] == "2026-11-20T12:10:00+01:00"
+    assert incident["monitoring_at"] == "2026-11-20T12:10:00.000+01:00"
 
 
 def test_api_none_lifecycles_and_drafts_are_left_out(scratch_site, demo_now, tmp_path):
@@ -201,11 +224,11 @@ def test_api_none_lifecycles_and_drafts_are_left_out(scratch_site, demo_now, tmp
 
 def test_auto_resolved_known_issue_gets_a_closing_update(demo_root, tmp_path):
     # Waiting on the customer since 19 Nov 16:30; the lifecycle closes it after 10 days without an answer.
-    api = build_api(demo_root, tmp_path / "out", datetime.fromisoformat("2026-11-30T12:00:00+01:00"))
+    api = build_api(demo_root, tmp_path / "out", datetime.fromisoformat("2026-11-30T12:00:00.000+01:00"))
     incident = next(i for i in load(api, "incidents.json")["incidents"] if i["id"] == KNOWN_ISSUE)
     assert incident["status"] == "resolved"
-    assert incident["resolved_at"] == incident["updated_at"] == "2026-11-29T16:30:00+01:00"
+    assert incident["resolved_at"] == incident["updated_at"] == "2026-11-29T16:30:00.000+01:00"
     closing = incident["incident_updates"][0]
     assert (closing["id"], closing["status"]) == (f"{KNOWN_ISSUE}-auto-resolved", "resolved")
-    assert closing["created_at"] == "2026-11-29T16:30:00+01:00" and closing["body"]
+    assert closing["created_at"] == "2026-11-29T16:30:00.000+01:00" and closing["body"]
     assert KNOWN_ISSUE not in ids_in(load(api, "incidents/unresolved.json"), "incidents")

@@ -218,9 +218,12 @@ def test_item_content_is_the_message_with_impact_and_affected_components(site_ou
     assert "<h3>Impact</h3><p>Some card payments on Orbeline terminals are declined" in html_text
     assert ('<h3>Affected services</h3><ul><li><a href="https://status.orbeline.example/en/components/'
             'payments-api/">Payments API</a>: Partial outage</li></ul>') in html_text
-    assert [(t.term, t.label) for t in newest.tags] == [("payments-api", "Payments API")]
+    assert [t.term for t in newest.tags] == ["Payments API"]
     french = parse(site_out / f"incidents/{OPEN_INCIDENT}/feed.atom").entries[0]
-    assert "Panne partielle" in french.content[0].value and french.tags[0].label == "API de paiement"
+    assert "Panne partielle" in french.content[0].value and french.tags[0].term == "API de paiement"
+    rss = next(e for e in parse(site_out / "en/feed.rss").entries if e.link == newest.link)
+    assert [t.term for t in rss.tags] == ["Payments API"]
+    assert rss.author == "Orbeline" and rss.author_detail == {"name": "Orbeline"}
 
 
 def test_feed_updated_is_the_newest_item_time(site_out):

@@ -82,7 +82,7 @@ def test_pages_api_feed_and_calendar_follow_the_window(builds):
     components = json.loads((builds["during"] / "api/v2/components.json").read_text(encoding="utf-8"))
     assert next(c for c in components["components"] if c["id"] == "dashboard")["status"] == "under_maintenance"
     after = api_maintenance(builds["after"])
-    assert after["status"] == "completed" and after["resolved_at"] == "2026-11-20T23:00:00+01:00"
+    assert after["status"] == "completed" and after["resolved_at"] == "2026-11-20T23:00:00.000+01:00"
     assert [u["id"] for u in after["incident_updates"]] == [
         f"{ENTRY_ID}-update-completed", f"{ENTRY_ID}-update-started", f"{ENTRY_ID}-update-1"]
 

@@ -361,7 +361,7 @@ def test_a_late_webhook_shows_the_incident_as_it_stood_after_its_update(site, tm
     run_notify(site, channels, "2026-11-20T15:30:00+01:00", "--since", NOW)
     incidents = [json.loads(r.body)["incident"] for r in http.to(PATHS["webhook"]) if b'"incident"' in r.body]
     assert [(i["status"], i["incident_updates"][0]["id"][-8:], i["resolved_at"]) for i in incidents] == [
-        ("monitoring", "update-4", None), ("resolved", "update-5", "2026-11-20T15:20:00+01:00")]
+        ("monitoring", "update-4", None), ("resolved", "update-5", "2026-11-20T15:20:00.000+01:00")]
 
 
 # -- filters -----------------------------------------------------------------------------

@@ -426,3 +426,13 @@ def test_serve_places_the_site_under_the_path_of_base_url(scratch_site):
         connection.close()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
+
+
+def test_the_api_of_every_language_may_be_read_from_another_origin(server):
+    proc, url, site, lines = server
+    answers = {}
+    for path in ("api/v2/summary.json", "en/api/v2/summary.json", "", "badges/status.svg", "feed.atom"):
+        with urllib.request.urlopen(url + path, timeout=10) as response:
+            answers[path] = response.headers.get("Access-Control-Allow-Origin")
+    assert answers == {"api/v2/summary.json": "*", "en/api/v2/summary.json": "*", "": None,
+                       "badges/status.svg": None, "feed.atom": None}

@@ -139,7 +139,7 @@ def closest_id(word: str, ids: list[str]) -> str | None:
 
 
 def _checked(site: Site, text: str, raw: bytes, rel: str, entry_id: str, now: datetime,
-             outcome: str = "the file is unchanged", written: Callable[[Diagnostic], bool] = lambda d: True
+             outcome: str = "the file is unchanged", written: Callable[[Diagnostic], bool] = lambda d: False
              ) -> Checked:
     """The entry the new text describes, or EditRefused with every error it would have.
 
@@ -430,7 +430,7 @@ def create(root: Path, *, kind: str, title: Given, priority: str | None, compone
     data = text.encode("utf-8")
     nothing = "nothing was written"
     # Checked before the folder is even created: a refused entry leaves no trace.
-    checked = _checked(site, text, data, f"incidents/{base}.md", base, now, nothing)
+    checked = _checked(site, text, data, f"incidents/{base}.md", base, now, nothing, written=lambda d: True)
     with reported_os_errors(root, nothing):
         folder = root / "incidents"
         folder.mkdir(exist_ok=True)
@@ -441,6 +441,6 @@ def create(root: Path, *, kind: str, title: Given, priority: str | None, compone
                 name, n = f"{base}-{n}", n + 1
             path = folder / f"{name}.md"
             if name != base:
-                checked = _checked(site, text, data, relative(path, root), name, now, nothing)
+                checked = _checked(site, text, data, relative(path, root), name, now, nothing, written=lambda d: True)
             atomic_write(path, data, exclusive=True)
     return Written(path, checked.entry, entry_url(site, name), checked.warnings)

@@ -104,6 +104,9 @@ def malformed(path: str) -> bool:
     return not path.startswith("/") or "\x00" in decoded
 
 
+API_PATH = re.compile(r"^/(?:[^/]+/)?api/")
+
+
 class PreviewHandler(SimpleHTTPRequestHandler):
     """Serves the output folder, adding the reload script and the error panel to HTML pages."""
 
@@ -147,6 +150,13 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if target.suffix == ".html" or (not target.suffix and not target.exists()):
             return self._send_page(target, head)
         return super().do_HEAD() if head else super().do_GET()
+
+    def end_headers(self) -> None:
+        # Browser widgets read the JSON API from their own page's origin: allow it, as docs/deploy.md
+        # shows for each host (the default language's api/ and every other language's <lang>/api/).
+        if API_PATH.match(urlsplit(self.path).path):
+            self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
 
     def _answer_wait(self, query: str) -> None:
         try:

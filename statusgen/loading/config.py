@@ -218,7 +218,8 @@ def load_components(root: Path, languages: tuple[str, ...]) -> tuple[dict[str, C
     lines: dict[str, int] = {}
     for index, item in enumerate(r.sequence((fields or {}).get("components"), "components") or ()):
         field = f"components[{index}]"
-        keys = r.mapping(item, field, ("id", "name", "description", "group"), required=("id", "name"))
+        keys = r.mapping(item, field, ("id", "name", "description", "group", "source_id"),
+                        required=("id", "name"))
         if keys is None:
             continue
         cid = check_id(r, keys.get("id"), f"{field}.id")
@@ -239,5 +240,6 @@ def load_components(root: Path, languages: tuple[str, ...]) -> tuple[dict[str, C
             description=r.text(keys.get("description"), f"{field}.description") or LocalText(),
             group=r.text(keys.get("group"), f"{field}.group"),
             position=len(components) + 1,
+            source_id=r.origin(keys.get("source_id"), f"{field}.source_id"),
         )
     return components, r.diagnostics

@@ -25,7 +25,8 @@ FILE_NAME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})-[a-z0-9]+(?:-[a-z0-9]
 MAX_ENTRY_ID = 100  # the id names a folder of the output, and feeds and URLs repeat it
 MARKDOWN_FIELDS = ("impact", "workaround", "root_cause")
 ENTRY_KEYS = ("title", "lifecycle", "priority", "components", "impact", "workaround", "updates",
-              "root_cause", "root_cause_kind", "scheduled", "auto_start", "auto_complete", "retroactive", "draft")
+              "root_cause", "root_cause_kind", "scheduled", "auto_start", "auto_complete", "retroactive", "draft",
+              "source_id", "shortlink")
 ROOT_CAUSE_KINDS = ("systemic", "isolated")
 UPDATE_KEYS = ("at", "status", "message", "components", "priority", "title", "impact", "workaround", "reminder",
                "notify")
@@ -176,6 +177,8 @@ def _read_entry(r: NodeReader, node, ctx: EntryContext, entry_id: str, body: str
         auto_complete=automatic["auto_complete"],
         retroactive=bool(r.boolean(fields.get("retroactive"), "retroactive")),
         draft=bool(r.boolean(fields.get("draft"), "draft")),
+        source_id=r.origin(fields.get("source_id"), "source_id"),
+        shortlink=r.origin(fields.get("shortlink"), "shortlink", url=True),
         lines=lines,
         source_hash=hashlib.sha1(raw).hexdigest(),
     )

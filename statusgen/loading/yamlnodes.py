@@ -160,6 +160,9 @@ def is_null(node: Node | None) -> bool:
     return node is None or (isinstance(node, ScalarNode) and node.tag == _TAG + "null")
 
 
+MAX_ORIGIN = 200  # source_id and shortlink of imported entries and components
+
+
 class NodeReader:
     """Reads typed values out of the nodes of one file, collecting diagnostics as it goes."""
 
@@ -332,6 +335,21 @@ class NodeReader:
                         f"write a time from {FIRST_YEAR} to {LAST_YEAR}")
             return None
         return parsed
+
+    def origin(self, node: Node | None, field: str, url: bool = False) -> str:
+        """Where an imported entry or component came from: one line of at most 200 characters
+        (`source_id`), or an http(s) address (`shortlink`); '' when absent."""
+        value = self.scalar(node, field)
+        if value is None:
+            return ""
+        if not value.strip() or "\n" in value or len(value) > MAX_ORIGIN:
+            self.report("invalid-value", node, field, f"expected one line of 1 to {MAX_ORIGIN} characters",
+                        "keep the identifier the other tool gave, as written")
+            return ""
+        if url and (not re.match(r"^https?://[^\s/]+", value) or any(c.isspace() for c in value)):
+            self.report("invalid-value", node, field, f"'{value}' is not an http:// or https:// address")
+            return ""
+        return value
 
     def day(self, node: Node | None, field: str) -> date | None:
         """A calendar date written YYYY-MM-DD."""

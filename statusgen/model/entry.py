@@ -85,6 +85,8 @@ class Entry:
     draft: bool = False
     auto_start: bool = False  # maintenance: in progress from the window's start without an update
     auto_complete: bool = False  # ... and completed at its end
+    source_id: str = ""  # its id in the tool it was imported from (statusgen import)
+    shortlink: str = ""  # its short address there
     lines: Mapping[str, int] = field(default_factory=dict)  # field name -> line
     source_hash: str = ""
 

@@ -69,6 +69,7 @@ class Component:
     description: LocalText = field(default_factory=LocalText)
     group: LocalText | None = None
     position: int = 0
+    source_id: str = ""  # its id in the tool it was imported from
 
 
 @dataclass(frozen=True)

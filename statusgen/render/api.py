@@ -2,8 +2,8 @@
 
 Field names, nesting and enum values follow Atlassian Statuspage's public status API, so tools written
 for it read a statusgen site unchanged. Our statuses map through `api_status` and our priorities through
-`api_impact`, both declared in content/lifecycles.yaml. The API is not per language: it speaks the
-site's default language.
+`api_impact`, both declared in content/lifecycles.yaml. Each language has its own API: the default
+language's under api/v2/, another's under <lang>/api/v2/.
 """
 
 from __future__ import annotations
@@ -55,6 +55,14 @@ def highest_impact(entry: Entry) -> str:
     return max((p.api_impact for p in entry.priorities_held), key=IMPACT_ORDER.index)
 
 
+def api_time(moment: datetime, zone: ZoneInfo) -> str:
+    """A timestamp as Statuspage writes it, with milliseconds: 2026-11-20T13:35:00.000+01:00.
+
+    Clients parse it with a fixed format that requires the fraction, so it is always there.
+    """
+    return moment.astimezone(zone).isoformat(timespec="milliseconds")
+
+
 def page_id(base_url: str) -> str:
     """The page's identifier: the host name of the site, stable as long as the site does not move."""
     return urlsplit(base_url).hostname or base_url
@@ -87,7 +95,7 @@ class StatuspageApi:
         self.by_id = {c["id"]: c for c in self.components if not c["group"]}
 
     def ts(self, moment: datetime | None) -> str | None:
-        return moment.astimezone(self.zone).isoformat(timespec="seconds") if moment else None
+        return api_time(moment, self.zone) if moment else None
 
     # -- page, status, components -------------------------------------------
     def page(self) -> dict[str, Any]:
@@ -306,7 +314,11 @@ class StatuspageApi:
 
 
 def api_files(state: RenderState) -> list[tuple[str, bytes]]:
-    """The JSON API files, shared by every language, as (output path, bytes)."""
-    documents = StatuspageApi(state).documents()
-    return [(api_file(path), (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-            for path, doc in documents.items()]
+    """The JSON API files of every language, as (output path, bytes)."""
+    files = []
+    for lang in state.site.settings.languages:
+        documents = StatuspageApi(state, lang).documents()
+        urls = state.views[lang].urls
+        files += [(urls.file(api_file(path)), (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+                  for path, doc in documents.items()]
+    return files

@@ -65,15 +65,19 @@ def badge_svg(label: str, value: str, state: str, colon: str = ": ") -> bytes:
 
 
 def badge_files(state: RenderState) -> list[tuple[str, bytes]]:
+    """The badges of every language: the default language's under badges/, another's under <lang>/badges/."""
     settings = state.site.settings
-    v = state.views[settings.default_language]
     facts = state.facts
     overall = facts.overall_state
-    site_name = v.text(settings.company) or v.text(settings.title)
-    colon = v.t["colon"]
-    files = [(badge_file("status"), badge_svg(site_name, v.t[f"state.{overall}"], overall, colon))]
-    for cid, component in state.site.components.items():
-        current = facts.component_state[cid]
-        files.append((badge_file(cid),
-                      badge_svg(v.text(component.name), v.t[f"state.{current}"], current, colon)))
+    files = []
+    for lang in settings.languages:
+        v = state.views[lang]
+        site_name = v.text(settings.company) or v.text(settings.title)
+        colon = v.t["colon"]
+        files.append((v.urls.file(badge_file("status")),
+                      badge_svg(site_name, v.t[f"state.{overall}"], overall, colon)))
+        for cid, component in state.site.components.items():
+            current = facts.component_state[cid]
+            files.append((v.urls.file(badge_file(cid)),
+                          badge_svg(v.text(component.name), v.t[f"state.{current}"], current, colon)))
     return files

@@ -32,8 +32,10 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def maintenance_calendar(state: RenderState) -> bytes:
-    """Upcoming windows and those of the last 90 days; unchanged windows give unchanged bytes."""
+def maintenance_calendar(state: RenderState, lang: str | None = None) -> bytes:
+    """Upcoming windows and those of the last 90 days, in one language (default: the site's first);
+    unchanged windows give unchanged bytes."""
+    lang = lang or state.site.settings.default_language
     facts = state.facts
     since = facts.now - PAST_WINDOWS
     windows = [e for e in facts.entries
@@ -41,19 +43,19 @@ def maintenance_calendar(state: RenderState) -> bytes:
                and e.scheduled_end >= since]
     windows.sort(key=lambda e: (e.scheduled_start, e.id))
     signature = tuple((e.id, e.source_hash) for e in windows)
-    cached = state.memo.get("calendar")
+    cached = state.memo.get(("calendar", lang))
     if cached is None or cached[0] != signature:
-        cached = state.memo["calendar"] = (signature, _calendar(state, windows))
+        cached = state.memo[("calendar", lang)] = (signature, _calendar(state, windows, lang))
     return cached[1]
 
 
-def _calendar(state: RenderState, windows: list[Entry]) -> bytes:
+def _calendar(state: RenderState, windows: list[Entry], lang: str) -> bytes:
     site = state.site
     settings = site.settings
-    v = state.views[settings.default_language]
+    v = state.views[lang]
     host = urlsplit(settings.base_url).hostname or "statusgen"
     cal = Calendar()
-    cal.add("prodid", f"-//statusgen//{host}//{settings.default_language.upper()}")
+    cal.add("prodid", f"-//statusgen//{host}//{lang.upper()}")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
@@ -63,13 +65,13 @@ def _calendar(state: RenderState, windows: list[Entry]) -> bytes:
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     for entry in windows:
-        cal.add_component(_event(state, entry, host))
+        cal.add_component(_event(state, entry, host, lang))
     return cal.to_ical()
 
 
-def _event(state: RenderState, entry: Entry, host: str) -> Event:
+def _event(state: RenderState, entry: Entry, host: str, lang: str) -> Event:
     # Built from the model, not from the full entry view: a calendar needs none of the older messages.
-    v = state.views[state.site.settings.default_language]
+    v = state.views[lang]
     entry_status = state.facts.states[entry.id]
     cancelled = was_cancelled(entry, entry_status.resolved_at)
     url = v.urls.absolute(entry_page(entry.id))

@@ -115,8 +115,8 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
             "alternates": alternates if link is not None else [],
             "languages": alternates,
             "css_url": state.css_url,
-            "calendar_url": Urls.shared(settings.base_url, CALENDAR),
-            "api_url": Urls.shared(settings.base_url, api_file("summary.json")),
+            "calendar_url": v.urls.link(CALENDAR),
+            "api_url": v.urls.link(api_file("summary.json")),
             "feeds": feeds + _page_feeds(job, v),
             "footer_note": t["footer"].format(tz=settings.timezone),
         }
@@ -237,5 +237,6 @@ def render_extras(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
     yield ROBOTS, robots_txt(state.site.settings.base_url)
     yield from feed_files(state)
     yield from api_files(state)
-    yield CALENDAR, maintenance_calendar(state)
+    for lang in state.site.settings.languages:
+        yield state.views[lang].urls.file(CALENDAR), maintenance_calendar(state, lang)
     yield from badge_files(state)

@@ -37,6 +37,8 @@ class FeedItems:
         self._serialised: dict[tuple[str, int], tuple[str, str]] = {}
         self._uses: Counter = Counter()
         self._timelines: dict[str, list[dict[str, str]]] = {}
+        settings = views.site.settings
+        self.author = views.text(settings.company) or views.text(settings.title)
 
     # Serialised once, in both formats, and shared by every feed that holds the item (only the text
     # is kept: a large site's feeds hold tens of thousands of items). What an item read of the facts
@@ -81,7 +83,7 @@ class FeedItems:
         states = timeline[update.index]
         before = timeline[update.index - 1] if update.index else {}
         listed = [cid for cid in states if cid in v.site.components][:FEED_COMPONENTS]
-        categories = tuple((cid, v.text(v.site.components[cid].name)) for cid in listed)
+        categories = tuple(v.text(v.site.components[cid].name) for cid in listed)
         return FeedItem(
             id=uview.absolute_url,
             title=f"{title}{TITLE_SEPARATOR}{uview.status.label}",
@@ -90,6 +92,7 @@ class FeedItems:
             content_html=self._content(entry, _in_lang(uview.message_html, uview.message_lang), uview.changes,
                                        entry.facets[update.index].impact, states, before),
             categories=categories,
+            author=self.author,
         )
 
     def _content(self, entry: Entry, message_html: str, changes: list[str], impact: LocalText,

@@ -30,7 +30,11 @@ class Item:
     link: str
     at: datetime
     content_html: str
-    categories: tuple[tuple[str, str], ...]  # (term, label)
+    categories: tuple[str, ...]  # the components' names: the same term in Atom and RSS
+    # RSS 2.0's <author> must be an e-mail address, and feedparser (so rss2email and many readers) reads
+    # the name out of "address (name)" only when the top-level domain has 2 to 4 letters: the name goes
+    # in Dublin Core's dc:creator instead, which every reader shows as the item's author.
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ def atom_entry(item: Item) -> str:
         f'    <content type="html">{escape(item.content_html)}</content>',
         f'    <link href={quote(item.link)} rel="alternate" type="text/html"/>',
     ]
-    lines += [f"    <category term={quote(term)} label={quote(label)}/>" for term, label in item.categories]
+    lines += [f"    <category term={quote(term)}/>" for term in item.categories]
     lines += [f"    <published>{item.at.isoformat()}</published>", "  </entry>", ""]
     return "\n".join(lines)
 
@@ -83,7 +87,9 @@ def rss_item(item: Item) -> str:
         f"      <description>{escape(item.content_html)}</description>",
         f'      <guid isPermaLink="true">{escape(item.id)}</guid>',
     ]
-    lines += [f"      <category>{escape(label)}</category>" for _, label in item.categories]
+    if item.author:
+        lines.append(f"      <dc:creator>{escape(item.author)}</dc:creator>")
+    lines += [f"      <category>{escape(term)}</category>" for term in item.categories]
     lines += [f"      <pubDate>{rfc822(item.at)}</pubDate>", "    </item>", ""]
     return "\n".join(lines)
 
@@ -108,7 +114,7 @@ def atom_feed(head: Head, entries: list[str]) -> bytes:
 
 def rss_feed(head: Head, items: list[str]) -> bytes:
     top = [
-        '<rss xmlns:atom="http://www.w3.org/2005/Atom" version="2.0">',
+        '<rss xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">',
         "  <channel>",
         f"    <title>{escape(head.title)}</title>",
         f"    <link>{escape(head.page_url)}</link>",

@@ -107,7 +107,9 @@ def check_no_change(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]
         if update.priority is not None and update.priority.id == before.priority.id:
             same("priority", f"the priority is already '{before.priority.id}'")
         # A mapping may restate some states as a snapshot; it must change one of them.
-        if update.components and all(states_before.get(c, "operational") == s for c, s in update.components.items()):
+        # The first update may state where the entry starts; later ones must change something.
+        if update.index and update.components \
+                and all(states_before.get(c, "operational") == s for c, s in update.components.items()):
             same("components", ", ".join(f"{c} is already {s}" for c, s in update.components.items()))
         for name in ("title", "impact", "workaround"):
             if getattr(update, name) is not None and getattr(after, name) == getattr(before, name):
