@@ -15,6 +15,7 @@ from babel.dates import (
     match_skeleton,
     parse_pattern,
 )
+from babel.numbers import format_decimal
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,10 @@ class Dates:
         return format_timedelta(delta, granularity="day", threshold=1000, locale=self.locale,
                                 format="long") if delta < timedelta(days=14) else \
             format_timedelta(delta, threshold=1.0, locale=self.locale, format="long")
+
+    def number(self, value: float) -> str:
+        """A number in the language's notation: 1.5 or 1,5."""
+        return format_decimal(value, locale=self.locale)
 
     def language_name(self, lang: str) -> str:
         """The name of a language in that language itself ('français', 'English')."""

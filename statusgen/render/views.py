@@ -24,6 +24,7 @@ from statusgen.model.site import (
     worst_state,
 )
 from statusgen.model.state import current_component_states, impacts
+from statusgen.model.worktime import Duration
 from statusgen.model.text import LANGUAGE_MARK, LocalText, language_parts
 from statusgen.render.dates import Dates, When
 from statusgen.render.deps import Recorder, cached_view
@@ -226,6 +227,13 @@ class LanguageViews:
         return view
 
     def span(self, delta) -> str:
+        """An elapsed time, or a promised duration: '2 working days' as written, a calendar one as a span."""
+        if isinstance(delta, Duration):
+            if delta.is_working:
+                amount = round(delta.amount, 2)
+                key = "working_days" if delta.unit == "working_day" else "working_hours"
+                return self.t[key + ("_one" if amount == 1 else "")].format(n=self.dates.number(amount))
+            delta = delta.length
         return self.dates.span(delta, self.t)
 
     # -- entries -----------------------------------------------------------
