@@ -105,7 +105,7 @@ def target_ran_out(entry: Entry, end: datetime) -> datetime | None:
     total = timedelta()
     for start, stop in _counted_stretches(entry, end):
         counted = target.measure(start, stop)
-        if total + counted > target.length:
+        if counted and total + counted >= target.length:
             return target.less(total).after(start)
         total += counted
     return None
@@ -147,11 +147,12 @@ def _target(entry: Entry, status: Status, is_open: bool, elapsed: timedelta, now
     target = entry.priority.resolution_target
     if not is_open:
         return ("met" if elapsed <= target.length else "breached"), None
-    if elapsed > target.length:
+    # A working clock stands still at night: a target used up at closing time is breached from then on.
+    if elapsed > target.length or (elapsed == target.length and (target_ran_out(entry, now) or now) < now):
         return "breached", None
     if status.pauses_target:
         return "paused", None
-    deadline = target.less(elapsed).after(max(now, target_start(entry)))
+    deadline = now if elapsed == target.length else target.less(elapsed).after(max(now, target_start(entry)))
     if elapsed >= target.length * AT_RISK_SHARE:
         return "at_risk", deadline
     return "open", deadline
