@@ -119,6 +119,8 @@ class EntryView:
     retroactive: bool
     auto_resolved: str
     listed: When
+    outside_hours: bool = False  # entirely outside business hours: a problem, not an incident, for the targets
+    feedback: tuple[str, str] | None = None  # where to rate a resolved entry: (good, bad)
 
 
 @dataclass(frozen=True)
@@ -331,7 +333,16 @@ class LanguageViews:
             retroactive=entry.retroactive,
             auto_resolved=auto,
             listed=self.dates.when(listing_time(entry)),
+            outside_hours=state.outside_hours,
+            feedback=self._feedback(entry, state.is_open),
         )
+
+    def _feedback(self, entry: Entry, is_open: bool) -> tuple[str, str] | None:
+        """The two rating links of a resolved incident or known issue, when the site sets feedback."""
+        feedback = self.site.settings.feedback
+        if feedback is None or is_open or entry.lifecycle.kind == "maintenance":
+            return None
+        return feedback.links(entry.id, self.lang)
 
     def _only_in(self, lang: str) -> str:
         """'This report is available in French only.', in the page's language ('' when lang is empty)."""
