@@ -77,7 +77,8 @@ def target_start(entry: Entry) -> datetime:
 def is_outside_hours(entry: Entry, end: datetime) -> bool:
     """Whether the entry, for a lifecycle that tells them apart, lay entirely outside business hours."""
     calendar = entry.lifecycle.outside_hours
-    return calendar is not None and calendar.between(entry.started_at, end) == timedelta()
+    return (calendar is not None and not calendar.is_business_time(entry.started_at)
+            and calendar.between(entry.started_at, end) == timedelta())
 
 
 def _counted_stretches(entry: Entry, end: datetime):
