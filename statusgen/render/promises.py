@@ -9,7 +9,7 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from statusgen.model.entry import Entry
@@ -240,7 +240,8 @@ def _components(site: Site, entries: list[Entry], states, months: list[date], zo
             hours = (resolved - entry.started_at).total_seconds() / 3600 if resolved else None
             for cid in entry.components:
                 touched[cid].append(hours)
-    bounds = [datetime.combine(m, time(), zone) for m in months] + [now]
+    # In UTC: aware times sharing one ZoneInfo subtract as wall-clock times, an hour off across DST.
+    bounds = [datetime.combine(m, time(), zone).astimezone(timezone.utc) for m in months] + [now]
     for cid in site.components:
         monthly = tuple(round(_uptime(spans[cid], bounds[i], min(bounds[i + 1], now)), 3) for i in range(MONTHS))
         kept = tuple(round(_overlap(maintenance[cid], bounds[i], min(bounds[i + 1], now)) / 3600, 1)
