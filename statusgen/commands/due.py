@@ -41,7 +41,7 @@ class Due:
         return self.kind != "target_at_risk"
 
 
-def _detail(entry: Entry, debt: Debt, now: datetime, state) -> str:
+def _detail(debt: Debt, state) -> str:
     """What the team reads about one debt: the facts of the shared computation, in the words of due."""
     if debt.kind == "update_overdue":
         return f"last update {span(debt.waited)} ago; one is due every {span(debt.promise)}"
@@ -60,7 +60,7 @@ def _detail(entry: Entry, debt: Debt, now: datetime, state) -> str:
 
 def dues_of(entry: Entry, now: datetime) -> list[Due]:
     state = entry_state(entry, now)
-    return [Due(debt.kind, entry.id, entry.path, entry.priority.id, _detail(entry, debt, now, state),
+    return [Due(debt.kind, entry.id, entry.path, entry.priority.id, _detail(debt, state),
                 debt.since.isoformat()) for debt in debts_of(entry, now)]
 
 

@@ -128,7 +128,7 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
         current = [i.state for i, _ in spans[cid] if i.start <= now and (i.end is None or i.end > now)]
         facts.component_state[cid] = worst_state(current)
         facts.day_states[cid], facts.day_entries[cid] = _day_bars(spans[cid], days, zone, now)
-        facts.uptime[cid] = _uptime(spans[cid], window_start, now)
+        facts.uptime[cid] = uptime_percent(spans[cid], window_start, now)
     _sort_lists(facts, published, states, zone)
     chunks = history_chunks(facts, zone, site.settings.history_per_page)
     facts.history, facts.history_pages = dict(enumerate(chunks, 1)), len(chunks)
@@ -178,7 +178,7 @@ def _day_bars(spans, days: list[date], zone: ZoneInfo, now: datetime):
     return worst, who
 
 
-def _uptime(spans, start: datetime, end: datetime) -> float:
+def uptime_percent(spans, start: datetime, end: datetime) -> float:
     """Percentage of the window not lost to outages; overlapping outages count once, at the worst weight."""
     edges = []
     for impact, _ in spans:

@@ -16,7 +16,7 @@ from statusgen.model.entry import Entry
 from statusgen.model.site import Site
 from statusgen.model.state import EntryState, impacts
 from statusgen.model.worktime import WorkCalendar
-from statusgen.render.facts import _uptime
+from statusgen.render.facts import uptime_percent
 
 MONTHS = 12
 WINDOWS = (30, 90, 365)  # days of the uptime windows
@@ -243,10 +243,11 @@ def _components(site: Site, entries: list[Entry], states, months: list[date], zo
     # In UTC: aware times sharing one ZoneInfo subtract as wall-clock times, an hour off across DST.
     bounds = [datetime.combine(m, time(), zone).astimezone(timezone.utc) for m in months] + [now]
     for cid in site.components:
-        monthly = tuple(round(_uptime(spans[cid], bounds[i], min(bounds[i + 1], now)), 3) for i in range(MONTHS))
+        monthly = tuple(round(uptime_percent(spans[cid], bounds[i], min(bounds[i + 1], now)), 3)
+                        for i in range(MONTHS))
         kept = tuple(round(_overlap(maintenance[cid], bounds[i], min(bounds[i + 1], now)) / 3600, 1)
                      for i in range(MONTHS))
-        windows = tuple(round(_uptime(spans[cid], now - timedelta(days=d), now), 3) for d in WINDOWS)
+        windows = tuple(round(uptime_percent(spans[cid], now - timedelta(days=d), now), 3) for d in WINDOWS)
         resolved = [h for h in touched[cid] if h is not None]
         yield ComponentFigures(cid, monthly, kept, windows, len(touched[cid]),
                                round(sum(resolved) / len(resolved), 1) if resolved else None)
