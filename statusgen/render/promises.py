@@ -61,7 +61,7 @@ class PromisesReport:
     rows: tuple[PriorityMonth, ...]  # per month (oldest first), then per priority
     components: tuple[ComponentFigures, ...]
     root_causes: tuple[tuple[str, int], ...]  # (kind, resolved incidents of the last 12 months)
-    outside_hours: tuple[str, ...]  # ids of the entries entirely outside business hours, newest first
+    outside_hours: tuple[str, ...]  # ids of the entries of the period entirely outside business hours, newest first
 
 
 def month_starts(now: datetime, zone: ZoneInfo) -> list[date]:
@@ -149,7 +149,7 @@ def promises_report(site: Site, entries: list[Entry], states: dict[str, EntrySta
         _count_resolution(entry, state, first, zone, calendar, counts, resolve_working, resolve_calendar)
         if state.resolved_at is not None and state.resolved_at >= first and entry.lifecycle.kind == "incident":
             root_causes[_root_cause_kind(entry)] += 1
-        if state.outside_hours:
+        if state.outside_hours and entry.started_at >= first:
             outside.append(entry.id)
         for at, kept in updates_on_time(entry):
             if at >= first:

@@ -7,13 +7,14 @@ import csv
 import io
 import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from statusgen.render.promises import MEASURES, MONTHS, WINDOWS, PromisesReport
-from statusgen.render.urls import Urls
+from statusgen.render.urls import Urls, entry_page
 
 REPORT_PAGE = "reports/"
 CSV_FILE = "reports/promises.csv"
@@ -66,7 +67,7 @@ class ReportView:
     def number(self, value, digits: int = 1) -> str:
         if value is None:
             return "–"
-        return format_decimal(round(value, digits), locale=self.locale)
+        return _decimal(round(value, digits), self.locale)
 
     def month(self, value: date, short: bool = False) -> str:
         return format_date(value, "MMM yy" if short else "MMMM y", locale=self.locale)
@@ -84,8 +85,9 @@ class ReportView:
             "window_heads": [t["report_window"].format(n=d) for d in WINDOWS],
             "month_heads": [self.month(m, short=True) for m in report.months],
             "root_causes": [{"label": t[f"root_cause.{kind}"], "count": count} for kind, count in report.root_causes],
-            "outside": [{"title": v.entry(v.facts.by_id[eid]).title, "url": v.entry(v.facts.by_id[eid]).url}
-                        for eid in report.outside_hours if eid in v.facts.by_id],
+            # The title and link only: a full view of each entry would cost as much as its page.
+            "outside": [{"title": v.text(v.facts.by_id[eid].title), "url": v.urls.link(entry_page(eid))}
+                        for eid in report.outside_hours],
         }
 
     def _priority(self, pid: str) -> dict[str, Any]:
@@ -124,7 +126,7 @@ class ReportView:
         v = self.v
         found = []
         for figures in self.report.components:
-            name = v.component(v.site.components[figures.id]).name
+            name = v.text(v.site.components[figures.id].name)
             lowest = min(figures.monthly_uptime)
             floor = 99.0 if lowest >= 99.0 else max(0.0, float(int(lowest) - 1))
             found.append({
@@ -140,6 +142,12 @@ class ReportView:
                 "mttr": self.number(figures.mean_resolve_h),
             })
         return found
+
+
+@lru_cache(maxsize=65536)
+def _decimal(value: float, locale) -> str:
+    """A number in the locale's notation; a report repeats the same few (100, 99.9...) thousands of times."""
+    return format_decimal(value, locale=locale)
 
 
 def _bar_chart(values: list[float | None], target: float, labels: list[str]) -> dict[str, Any]:
