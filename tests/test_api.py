@@ -172,7 +172,8 @@ def test_upcoming_maintenance_is_upcoming_and_in_the_summary(api):
     assert ids_in(load(api, "summary.json"), "scheduled_maintenances") == [UPCOMING]
     assert load(api, "scheduled-maintenances/active.json")["scheduled_maintenances"] == []
     everything = {m["id"]: m for m in load(api, "scheduled-maintenances.json")["scheduled_maintenances"]}
-    assert set(everything) == {UPCOMING, CANCELLED, "2026-09-01-billing-database-upgrade"}
+    assert set(everything) == {UPCOMING, CANCELLED, "2026-09-01-billing-database-upgrade",
+                               "2026-04-08-dashboard-search-upgrade"}
     assert everything[CANCELLED]["status"] == "completed"  # lifecycles.yaml: cancelled -> completed
 
 

@@ -345,7 +345,7 @@ def test_a_killed_update_leaves_nothing_git_sees_and_the_next_one_cleans_up(scra
         proc.wait(timeout=30)
     assert path.read_bytes() == before
     assert _git(scratch_site, "status", "--porcelain", "--untracked-files=all") == ""
-    assert len(entry_file_names(scratch_site)) == 15  # the loader does not see the leftover
+    assert len(entry_file_names(scratch_site)) == 25  # the loader does not see the leftover
     assert invoke("validate", "--root", scratch_site, "--now", NOW).exit_code == 0
 
     # The next edit, by the installed command, removes the leftover of the dead process.
@@ -364,7 +364,7 @@ def test_temporary_files_of_earlier_versions_are_removed_once_stale(scratch_site
         leftover.write_text("---\ntitle: half\n", encoding="utf-8")
     old = time.time() - 3600
     os.utime(stale, (old, old))
-    assert len(entry_file_names(scratch_site)) == 15
+    assert len(entry_file_names(scratch_site)) == 25
     result = invoke("update", OPEN, "--root", scratch_site, "-s", "monitoring", "-m", "x", "--now", NOW)
     assert result.exit_code == 0, result.output
     assert not stale.exists() and fresh.exists()

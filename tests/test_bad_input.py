@@ -402,11 +402,24 @@ def test_duplicate_language_in_a_flow_mapping(scratch_site):
     ("base_url: https://status.orbeline.example", "base_url: https://status.orbeline.example/x?a=1", "base_url"),
     ('end: "18:00"', 'end: "08:00"', "business_hours.end"),
     ("default_update_cadence: 1d", "default_update_cadence: 99999999999w", "default_update_cadence"),
+    ("  - {date: 2026-07-14,", "  - {date: 2026-07-32,", "holidays[7].date"),
+    ('  bad: "https://orbeline', '  bad: "javascript:alert(1)//orbeline', "feedback.bad"),
 ])
 def test_site_settings_that_cannot_work_are_refused(scratch_site, old, new, field):
     _edit(scratch_site / "content/site.yaml", old, new)
     found = [d for d in check(scratch_site, NOW).diagnostics if d.path == "content/site.yaml"]
     assert (("invalid-value", field) in [(d.rule, d.field) for d in found]), [d.format() for d in found]
+
+
+def test_working_durations_that_cannot_be_read_are_refused(scratch_site):
+    _edit(scratch_site / "content/lifecycles.yaml", "resolution_target: 2 working days",
+          "resolution_target: 2 working dayz")
+    found = [d.format() for d in check(scratch_site, NOW).diagnostics if d.path == "content/lifecycles.yaml"]
+    line = (scratch_site / "content/lifecycles.yaml").read_text(encoding="utf-8").split("\n").index(
+        "    resolution_target: 2 working dayz") + 1
+    assert found == [f"content/lifecycles.yaml:{line}: error [invalid-value] priorities[0].resolution_target: "
+                     "'2 working dayz' is not a duration (write a number and a unit: 30m, 4h, 2d or 1w, or working "
+                     "time: 4 working hours, 2 working days)"]
 
 
 @pytest.mark.parametrize("old,new,message", [

@@ -95,14 +95,14 @@ def test_console_script_works_in_current_directory(demo_root):
     proc = subprocess.run(command + ["validate", "--now", DEMO_NOW], cwd=demo_root, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=60, env={**os.environ, "CI": "true"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.startswith("ok: 15 entries checked")
+    assert proc.stdout.startswith("ok: 25 entries checked")
 
 
 def test_strict_failure_is_not_summarised_as_ok(scratch_site):
     late = "2026-11-23T15:00:00+01:00"
     strict = run("validate", "--root", str(scratch_site), "--now", late, "--strict")
     assert strict.exit_code == 1
-    assert strict.output.splitlines()[-1].startswith("failed: 15 entries checked, 0 errors")
+    assert strict.output.splitlines()[-1].startswith("failed: 25 entries checked, 0 errors")
     ignored = run("validate", "--root", str(scratch_site), "--now", late, "--strict",
                   "--ignore", "update-overdue", "--ignore", "reminder-due")
     assert ignored.exit_code == 0, ignored.output

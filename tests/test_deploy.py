@@ -301,7 +301,8 @@ def test_bucket_sync_uploads_the_site_with_cache_headers(tmp_path, bin_dir):
     expected_types = {"html": "text/html", "css": "text/css", "json": "application/json",
                       "atom": "application/atom+xml", "rss": "application/rss+xml",
                       "ics": "text/calendar; charset=utf-8", "svg": "image/svg+xml",
-                      "xml": ("text/xml", "application/xml"), "txt": "text/plain"}
+                      "xml": ("text/xml", "application/xml"), "txt": "text/plain",
+                      "csv": "text/csv"}
     for rel in built - {".statusgen-build"}:
         object_meta = meta[f"status.example.com/{rel}"]
         expected = expected_types[rel.rsplit(".", 1)[1]]

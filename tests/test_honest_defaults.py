@@ -73,3 +73,16 @@ def test_the_narrow_bar_has_the_uptime_of_its_own_thirty_days(tmp_path):
     page = (out / "en" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<span class="l-90">99\.\d\d% uptime</span><span class="l-30">100\.00% uptime</span>',
                      legend(page, "bank-sync"))
+
+
+def test_the_help_centre_states_business_hours_only_when_site_yaml_sets_them(tmp_path):
+    root = copy_site(tmp_path / "site")
+    out = build_site(root, tmp_path / "with", DEMO_NOW)
+    assert "Our support team works Monday to Friday" in (out / "en/help/index.html").read_text(encoding="utf-8")
+    path = root / "content/site.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("business_hours:")
+    end = text.index("\n", text.index("end:", start)) + 1
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    out = build_site(root, tmp_path / "without", DEMO_NOW)
+    assert "Our support team works" not in (out / "en/help/index.html").read_text(encoding="utf-8")

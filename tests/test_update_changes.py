@@ -165,7 +165,7 @@ def test_the_report_page_tells_each_change_in_words(out):
     assert "<li>Widget: Partial outage → Major outage</li>" in en
     assert "<li>Widget: Major outage → Partial outage</li><li>Dashboard: Operational → Degraded performance</li>" in en
     assert "<li>Workaround added: Reload the page.</li>" in en
-    assert "(within 2 days: the target of the current priority, Critical, counted from the start)" in en
+    assert "(within 2\u00a0working days: the target of the current priority, Critical, counted from the start)" in en
     assert "<li>Title changed to “Widget outage in Europe”</li>" in en
     fr = (out / "incidents" / ENTRY_ID / "index.html").read_text(encoding="utf-8")
     assert "<li>Priorité relevée\u202f: Élevée → Critique</li>" in fr

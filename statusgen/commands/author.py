@@ -33,7 +33,7 @@ from statusgen.rules.lifecycle import (check_initial_status, check_no_change, ch
                                       check_transitions)
 from statusgen.model.state import entry_state
 from statusgen.rules.promises import check_resolution_message
-from statusgen.rules.targets import due_reminders, next_reminder
+from statusgen.model.debts import debt_of, next_reminder
 
 # A text from the command line: one string, or (language, text) pairs where None stands for
 # the site's default language (known only once the site is read).
@@ -276,8 +276,7 @@ def remind(root: Path, entry_id: str, message: Given | None, at: datetime | None
     def reminder_is_due(entry: Entry, moment: datetime) -> None:
         if entry.status_of(entry.last_update).phase != "waiting":
             return  # the reminder rule refuses it, with validate's message
-        waited, reached = due_reminders(entry, moment)
-        if not reached:
+        if debt_of(entry, moment, "reminder_due") is None:
             upcoming = next_reminder(entry, moment)
             when = f"; the next one is due on {upcoming.isoformat()}" if upcoming else ""
             raise StatusgenError(f"no reminder is due on {entry.id} at {moment.isoformat()}{when}; "
@@ -315,13 +314,14 @@ def close_stale(root: Path, now: datetime) -> tuple[list[Written], list[str]]:
 
 def auto_resolution_message(site: Site, after) -> list[tuple[str, str]]:
     """'Resolved automatically after 10 days without an answer', in each language of the site."""
-    from statusgen.render.dates import Dates
+    from statusgen.render.dates import Dates, promise_span
     from statusgen.render.strings import strings_for
 
     pairs = []
     for lang in site.settings.languages:
         t = strings_for(lang)
-        pairs.append((lang, t["auto_resolved"].format(span=Dates(lang, site.settings.timezone).span(after, t)) + "."))
+        span = promise_span(after, Dates(lang, site.settings.timezone), t)
+        pairs.append((lang, t["auto_resolved"].format(span=span) + "."))
     return pairs
 
 

@@ -9,16 +9,12 @@ from pathlib import Path
 
 from statusgen.errors import ERROR, StatusgenError
 from statusgen.loading import load_site, require_site
+from statusgen.model.debts import KINDS, Debt, debts_of
 from statusgen.model.entry import Entry
 from statusgen.model.schedule import site_at
 from statusgen.model.state import entry_state
-from statusgen.rules.promises import check_report
-from statusgen.rules.targets import due_reminders
-from statusgen.rules.wording import span
+from statusgen.rules.wording import reminder_name, span
 
-# Kinds of debt, most pressing first. Only "at risk" is a warning of what is coming, not a debt.
-KINDS = ("update_overdue", "target_breached", "window_passed", "auto_resolved", "reminder_due", "report_missing",
-         "target_at_risk")
 LABELS = {
     "update_overdue": "update overdue",
     "target_breached": "target breached",
@@ -46,37 +42,27 @@ class Due:
         return self.kind != "target_at_risk"
 
 
-def debts_of(entry: Entry, now: datetime) -> list[Due]:
+def _detail(debt: Debt, state) -> str:
+    """What the team reads about one debt: the facts of the shared computation, in the words of due."""
+    if debt.kind == "update_overdue":
+        return f"last update {span(debt.waited)} ago; one is due every {span(debt.promise)}"
+    if debt.kind == "target_breached":
+        return f"open for {span(debt.waited)}; target {span(debt.promise)}"
+    if debt.kind == "target_at_risk":
+        return f"{span(debt.waited)} of {span(debt.promise)} used; due by {debt.deadline.isoformat()}"
+    if debt.kind == "auto_resolved":
+        return f"no answer: counts as '{state.status.id}'; record it with statusgen close-stale"
+    if debt.kind == "reminder_due":
+        return f"waiting on the customer for {span(debt.waited)}: {reminder_name(debt.promise)} reminder"
+    if debt.kind == "window_passed":
+        return f"the window ended {span(debt.waited)} ago; still '{state.status.id}'"
+    return f"resolved without root cause or report; expected within {span(debt.promise)}"
+
+
+def dues_of(entry: Entry, now: datetime) -> list[Due]:
     state = entry_state(entry, now)
-    found: list[Due] = []
-
-    def add(kind: str, detail: str, since: datetime) -> None:
-        found.append(Due(kind, entry.id, entry.path, entry.priority.id, detail, since.isoformat()))
-
-    if state.next_update_due and state.next_update_due < now:
-        add("update_overdue", f"last update {span(now - entry.last_update.at)} ago; one is due every "
-            f"{span(entry.priority.update_cadence)}", state.next_update_due)
-    target = entry.priority.resolution_target
-    if state.is_open and state.target_outcome == "breached":
-        add("target_breached", f"open for {span(state.elapsed)}; target {span(target)}",
-            entry.started_at + target)
-    if state.is_open and state.target_outcome == "at_risk":
-        add("target_at_risk", f"{span(state.elapsed)} of {span(target)} used; due by "
-            f"{state.target_deadline.isoformat()}", now)
-    if state.auto_resolved_at:
-        add("auto_resolved", f"no answer: counts as '{state.status.id}'; record it with statusgen close-stale",
-            state.auto_resolved_at)
-    waited, reached = due_reminders(entry, now)
-    if reached:
-        add("reminder_due", f"waiting on the customer for {span(waited)}: day-{reached[-1].days} reminder",
-            state.waiting_since + reached[-1])
-    if entry.scheduled_end and state.is_open and entry.scheduled_end < now:
-        add("window_passed", f"the window ended {span(now - entry.scheduled_end)} ago; still "
-            f"'{state.status.id}'", entry.scheduled_end)
-    if check_report(entry, now, None):  # type: ignore[arg-type]
-        add("report_missing", f"resolved without root cause or report; expected within "
-            f"{span(entry.priority.report_due_after)}", state.resolved_at + entry.priority.report_due_after)
-    return found
+    return [Due(debt.kind, entry.id, entry.path, entry.priority.id, _detail(debt, state),
+                debt.since.isoformat()) for debt in debts_of(entry, now)]
 
 
 MAX_SHOWN = 10  # errors listed when the site does not validate
@@ -93,7 +79,7 @@ def list_due(root: Path, now: datetime) -> list[Due]:
         more = f"\n... and {len(errors) - MAX_SHOWN} more" if len(errors) > MAX_SHOWN else ""
         raise StatusgenError(f"{shown}{more}\nthe site does not validate, so what is due cannot be told; "
                              "fix it (statusgen validate) and run due again".lstrip("\n"))
-    debts = [d for entry in site_at(site, now).entries if not entry.draft for d in debts_of(entry, now)]
+    debts = [d for entry in site_at(site, now).entries if not entry.draft for d in dues_of(entry, now)]
     return sorted(debts, key=lambda d: (KINDS.index(d.kind), d.since, d.entry))
 
 

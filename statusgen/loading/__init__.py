@@ -69,7 +69,8 @@ def load_definitions(root: Path) -> tuple[Site | None, list[Diagnostic]]:
         return None, diagnostics
     components, found = load_components(root, settings.languages)
     diagnostics += found
-    lifecycles, priorities, found = load_lifecycles(root, settings.languages, settings.default_update_cadence)
+    lifecycles, priorities, found = load_lifecycles(root, settings.languages, settings.default_update_cadence,
+                                                 settings.calendar)
     diagnostics += found
     site = Site(root=str(root), settings=settings, components=components, lifecycles=lifecycles,
                 priorities=priorities, entries=())

@@ -5,15 +5,17 @@ from __future__ import annotations
 import ipaddress
 import re
 import zoneinfo
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
+from yaml.nodes import MappingNode
 
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.loading.source import read_source
 from statusgen.loading.yamlnodes import LANGUAGE_CODE, NodeReader, compose
-from statusgen.model.site import WEEKDAYS, BusinessHours, Component, Settings
+from statusgen.model.site import WEEKDAYS, BusinessHours, Component, Feedback, Holiday, Settings
 from statusgen.model.text import LocalText
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -41,7 +43,8 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
     node, r = read_yaml(root, rel, ())
     fields = r.mapping(node, "", ("title", "description", "base_url", "languages", "timezone",
                                   "business_hours", "report_url", "default_update_cadence",
-                                  "feed_items", "history_per_page", "company", "since"),
+                                  "feed_items", "history_per_page", "company", "holidays", "feedback",
+                                  "since"),
                        required=("title", "base_url"))
     if fields is None:
         if node is None and not r.diagnostics:
@@ -62,11 +65,11 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
         r.report("invalid-value", fields["timezone"], "timezone", f"unknown time zone '{timezone}'",
                  did_you_mean(timezone, zoneinfo.available_timezones()))
         timezone = Settings.timezone
-    report_url = r.scalar(fields.get("report_url"), "report_url") or ""
-    if report_url and not re.match(r"^(https?://[^\s\"'<>]+|mailto:[^\s\"'<>]+)$", report_url):
-        r.report("invalid-value", fields["report_url"], "report_url",
-                 f"'{report_url}' is not an http(s) or mailto: address", "write it as https://example.com/contact")
-        report_url = ""
+    report_url = _address(r, fields.get("report_url"), "report_url", "https://example.com/contact")
+    hours = _business_hours(r, fields.get("business_hours"))
+    holidays = _holidays(r, fields.get("holidays"))
+    r.calendar = Settings(title=LocalText(), base_url="", timezone=timezone, business_hours=hours,
+                          holidays=holidays).calendar
     settings = Settings(
         title=title or LocalText.plain("Status"),
         base_url=base_url.rstrip("/"),
@@ -74,15 +77,65 @@ def load_settings(root: Path) -> tuple[Settings | None, list[Diagnostic]]:
         timezone=timezone,
         description=r.text(fields.get("description"), "description") or LocalText(),
         company=r.text(fields.get("company"), "company") or LocalText(),
-        business_hours=_business_hours(r, fields.get("business_hours")),
+        business_hours=hours,
+        business_hours_stated="business_hours" in fields,
+        holidays=holidays,
+        feedback=_feedback(r, fields.get("feedback")),
         report_url=report_url,
-        default_update_cadence=r.duration(fields.get("default_update_cadence"), "default_update_cadence")
+        default_update_cadence=r.duration(fields.get("default_update_cadence"), "default_update_cadence", r.calendar)
         or Settings.default_update_cadence,
         feed_items=r.integer(fields.get("feed_items"), "feed_items") or Settings.feed_items,
         history_per_page=r.integer(fields.get("history_per_page"), "history_per_page") or Settings.history_per_page,
         since=r.day(fields.get("since"), "since"),
     )
     return settings, r.diagnostics
+
+
+def _address(r: NodeReader, node, field: str, example: str) -> str:
+    """An http(s) or mailto: address, or '' when absent or refused."""
+    value = r.scalar(node, field) or ""
+    if value and not re.match(r"^(https?://[^\s\"'<>]+|mailto:[^\s\"'<>]+)$", value):
+        r.report("invalid-value", node, field, f"'{value}' is not an http(s) or mailto: address",
+                 f"write it as {example}")
+        return ""
+    return value
+
+
+def _holidays(r: NodeReader, node) -> tuple[Holiday, ...]:
+    """holidays: a list of ISO dates, each alone or as {date:, name:} with a name per language."""
+    found: dict[date, Holiday] = {}
+    for index, item in enumerate(r.sequence(node, "holidays") or ()):
+        field = f"holidays[{index}]"
+        name = LocalText()
+        if isinstance(item, MappingNode):
+            keys = r.mapping(item, field, ("date", "name"), required=("date",))
+            if keys is None:
+                continue
+            item, field = keys["date"], f"{field}.date"
+            name = r.text(keys.get("name"), f"{field[:-5]}.name") or LocalText()
+        value = r.scalar(item, field)
+        if value is None:
+            continue
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            r.report("invalid-value", item, field, f"'{value}' is not a date", "write it as 2026-12-25")
+            continue
+        if day in found:
+            r.report("duplicate-definition", item, field, f"{day.isoformat()} is listed twice")
+            continue
+        found[day] = Holiday(day, name)
+    return tuple(sorted(found.values(), key=lambda h: h.day))
+
+
+def _feedback(r: NodeReader, node) -> Feedback | None:
+    """feedback: where a customer rates a resolved entry, good or bad ({id} and {lang} filled in)."""
+    keys = r.mapping(node, "feedback", ("good", "bad"), required=("good", "bad"))
+    if not keys:
+        return None
+    good = _address(r, keys.get("good"), "feedback.good", "https://example.com/rate?entry={id}&lang={lang}&rating=good")
+    bad = _address(r, keys.get("bad"), "feedback.bad", "https://example.com/rate?entry={id}&lang={lang}&rating=bad")
+    return Feedback(good, bad) if good and bad else None
 
 
 _HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")

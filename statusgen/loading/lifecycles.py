@@ -10,22 +10,25 @@ from statusgen.loading.config import API_IMPACTS, API_SECTIONS, API_STATUSES, SA
 from statusgen.loading.yamlnodes import NodeReader
 from statusgen.model.site import COMPONENT_STATES, PHASES, Lifecycle, Priority, Settings, Status
 from statusgen.model.text import LocalText
+from statusgen.model.worktime import Duration, WorkCalendar
 
 REL = "content/lifecycles.yaml"
 _STATUS_KEYS = ("id", "label", "description", "icon", "phase", "api_status", "component_state",
                 "pauses_target", "reminders", "auto_resolve_after", "auto_resolve_to")
 KINDS = ("incident", "maintenance", "known_issue")
 _LIFECYCLE_KEYS = ("label", "kind", "api", "component_state", "resolve_status", "default_priority", "reopen",
-                   "enforce_target", "enforce_cadence", "statuses", "initial", "transitions", "terminal")
+                   "enforce_target", "enforce_cadence", "outside_hours_not_incident", "statuses", "initial", "transitions", "terminal")
 _PRIORITY_KEYS = ("id", "label", "description", "resolution_target", "update_cadence", "component_state",
                   "api_impact", "report_due_after")
 _STATE_CHOICES = ("from_priority", "none") + COMPONENT_STATES
 
 
 def load_lifecycles(root: Path, languages: tuple[str, ...],
-                    default_cadence: timedelta = Settings.default_update_cadence
+                    default_cadence: Duration = Settings.default_update_cadence,
+                    calendar: WorkCalendar = WorkCalendar(),
                     ) -> tuple[dict[str, Lifecycle], dict[str, Priority], list[Diagnostic]]:
     node, r = read_yaml(root, REL, languages)
+    r.calendar = calendar
     fields = r.mapping(node, "", ("lifecycles", "priorities"), required=("lifecycles", "priorities"))
     if fields is None:
         return {}, {}, r.diagnostics
@@ -55,7 +58,7 @@ def _any_key(node) -> tuple[str, ...]:
         return ()
 
 
-def _priorities(r: NodeReader, node, default_cadence: timedelta) -> dict[str, Priority]:
+def _priorities(r: NodeReader, node, default_cadence: Duration) -> dict[str, Priority]:
     priorities: dict[str, Priority] = {}
     for index, item in enumerate(r.sequence(node, "priorities") or ()):
         field = f"priorities[{index}]"
@@ -65,8 +68,8 @@ def _priorities(r: NodeReader, node, default_cadence: timedelta) -> dict[str, Pr
             continue
         pid = check_id(r, keys.get("id"), f"{field}.id")
         label = r.text(keys.get("label"), f"{field}.label")
-        target = r.duration(keys.get("resolution_target"), f"{field}.resolution_target")
-        cadence = r.duration(keys.get("update_cadence"), f"{field}.update_cadence") or default_cadence
+        target = r.duration(keys.get("resolution_target"), f"{field}.resolution_target", r.calendar)
+        cadence = r.duration(keys.get("update_cadence"), f"{field}.update_cadence", r.calendar) or default_cadence
         if None in (pid, label, target, cadence):
             continue
         if pid in priorities:
@@ -82,7 +85,7 @@ def _priorities(r: NodeReader, node, default_cadence: timedelta) -> dict[str, Pr
                                      COMPONENT_STATES, "unknown-state", "component state") or Priority.component_state,
             api_impact=r.choice(keys.get("api_impact"), f"{field}.api_impact", API_IMPACTS,
                                 "invalid-value", "Statuspage impact") or Priority.api_impact,
-            report_due_after=r.duration(keys.get("report_due_after"), f"{field}.report_due_after"),
+            report_due_after=r.duration(keys.get("report_due_after"), f"{field}.report_due_after", r.calendar),
             rank=len(priorities),
         )
     return priorities
@@ -99,7 +102,7 @@ def _status(r: NodeReader, item, field: str) -> Status | None:
         return None
     reminders = []
     for i, rem in enumerate(r.sequence(keys.get("reminders"), f"{field}.reminders") or ()):
-        value = r.duration(rem, f"{field}.reminders[{i}]")
+        value = r.duration(rem, f"{field}.reminders[{i}]", r.calendar)
         if value is not None:
             reminders.append(value)
     state = r.choice(keys.get("component_state"), f"{field}.component_state", _STATE_CHOICES,
@@ -114,8 +117,8 @@ def _status(r: NodeReader, item, field: str) -> Status | None:
                             "invalid-value", "Statuspage status") or "",
         component_state=state,
         pauses_target=_given(r.boolean(keys.get("pauses_target"), f"{field}.pauses_target"), Status.pauses_target),
-        reminders=tuple(sorted(reminders)),
-        auto_resolve_after=r.duration(keys.get("auto_resolve_after"), f"{field}.auto_resolve_after"),
+        reminders=tuple(sorted(reminders, key=lambda d: d.length)),
+        auto_resolve_after=r.duration(keys.get("auto_resolve_after"), f"{field}.auto_resolve_after", r.calendar),
         auto_resolve_to=r.scalar(keys.get("auto_resolve_to"), f"{field}.auto_resolve_to"),
     )
 
@@ -155,7 +158,7 @@ def _check_waiting_rules(r: NodeReader, status: Status, statuses: dict[str, Stat
         r.report("lifecycle-definition", node, f"{field}.reminders",
                  f"reminders and auto-resolution apply to waiting statuses; '{status.id}' is {status.phase}",
                  "set phase: waiting, or remove them")
-    if any(reminder <= timedelta() for reminder in status.reminders):
+    if any(reminder.length <= timedelta() for reminder in status.reminders):
         r.report("lifecycle-definition", node, f"{field}.reminders", "a reminder must come after some time",
                  "write e.g. [2d, 5d]")
     if bool(status.auto_resolve_after) != bool(status.auto_resolve_to):
@@ -284,6 +287,8 @@ def _lifecycle(r: NodeReader, lid: str, node, priorities: dict[str, Priority]) -
                               Lifecycle.enforce_target),
         enforce_cadence=_given(r.boolean(keys.get("enforce_cadence"), f"{base}.enforce_cadence"),
                                Lifecycle.enforce_cadence),
+        outside_hours=r.calendar if r.boolean(keys.get("outside_hours_not_incident"),
+                                              f"{base}.outside_hours_not_incident") else None,
     )
 
 

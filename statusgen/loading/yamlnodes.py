@@ -17,6 +17,7 @@ from statusgen.catalog import diag
 from statusgen.errors import Diagnostic, did_you_mean
 from statusgen.model.limits import FIRST_YEAR, LAST_YEAR, describe_character, first_forbidden, strip_forbidden
 from statusgen.model.text import LocalText
+from statusgen.model.worktime import Duration, WorkCalendar
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
@@ -50,6 +51,7 @@ _TAG = "tag:yaml.org,2002:"
 _DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(m|min|h|d|w)\s*$")
 _DECIMAL = re.compile(r"^[-+]?[0-9][0-9_]{0,11}$")
 _DURATION_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_WORKING = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(working\s+days?|working\s+hours?|wd|wh)\s*$")
 
 
 def compose(text: str, path: str, first_line: int) -> tuple[Node | None, list[Diagnostic]]:
@@ -177,6 +179,7 @@ class NodeReader:
         # reader (English readers silently served French): warned like a missing translation.
         self.plain_is_one_language = False
         self.diagnostics: list[Diagnostic] = []
+        self.calendar: WorkCalendar | None = None  # set: durations may be written in working time
 
     # -- reporting ---------------------------------------------------------
     def line(self, node: Node | None) -> int:
@@ -295,25 +298,34 @@ class NodeReader:
             return None
         return value
 
-    def duration(self, node: Node | None, field: str) -> timedelta | None:
+    def duration(self, node: Node | None, field: str, calendar: WorkCalendar | None = None) -> Duration | None:
+        """A calendar duration (30m, 4h, 2d, 1w) or, given the site's calendar, a working one
+        (2 working days, 4 working hours, 2wd, 4wh)."""
         value = self.scalar(node, field)
         if value is None:
             return None
-        match = _DURATION.match(value)
+        working = _WORKING.match(value) if calendar is not None else None
+        match = working or _DURATION.match(value)
         if not match:
             self.report("invalid-value", node, field, f"'{value}' is not a duration",
-                        "write a number and a unit: 30m, 4h, 2d or 1w")
+                        "write a number and a unit: 30m, 4h, 2d or 1w"
+                        + (", or working time: 4 working hours, 2 working days" if calendar else ""))
             return None
         amount, unit = float(match.group(1)), match.group(2)
         try:
-            value = timedelta(**{_DURATION_UNITS[unit]: amount})
+            if working:
+                duration = Duration.working(amount, "working_day" if unit in ("wd",) or "day" in unit
+                                            else "working_hour", calendar)
+            else:
+                duration = Duration(timedelta(**{_DURATION_UNITS[unit]: amount}))
+            too_long = duration.length > MAX_DURATION
         except OverflowError:
-            value = MAX_DURATION * 2
-        if value > MAX_DURATION:
+            too_long = True
+        if too_long:
             self.report("invalid-value", node, field, f"'{match.group(0).strip()}' is longer than ten years",
                         "write a shorter duration")
             return None
-        return value
+        return duration
 
     def timestamp(self, node: Node | None, field: str) -> datetime | None:
         value = self.scalar(node, field)

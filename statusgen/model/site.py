@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Mapping
 
 from statusgen.model.text import LocalText
+from statusgen.model.worktime import Duration, WorkCalendar
 
 # Ordered from best to worst; the overall state of a page is the worst current one.
 COMPONENT_STATES = (
@@ -39,6 +40,25 @@ class BusinessHours:
 
 
 @dataclass(frozen=True)
+class Holiday:
+    """A day the support team does not work, with its name per language."""
+
+    day: date
+    name: LocalText = field(default_factory=LocalText)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Where a customer rates how an entry was handled: URL templates with {id} and {lang}."""
+
+    good: str
+    bad: str
+
+    def links(self, entry_id: str, lang: str) -> tuple[str, str]:
+        return tuple(t.replace("{id}", entry_id).replace("{lang}", lang) for t in (self.good, self.bad))
+
+
+@dataclass(frozen=True)
 class Settings:
     """content/site.yaml."""
 
@@ -49,11 +69,22 @@ class Settings:
     description: LocalText = field(default_factory=LocalText)
     company: LocalText = field(default_factory=LocalText)
     business_hours: BusinessHours = field(default_factory=BusinessHours)
+    business_hours_stated: bool = False  # site.yaml sets them: only then does the help centre state them
     report_url: str = ""
-    default_update_cadence: timedelta = timedelta(days=1)
+    default_update_cadence: Duration = Duration(timedelta(days=1))
     feed_items: int = 50
     history_per_page: int = 6
     since: date | None = None  # the day the page started recording; before it, the bars say "no data"
+    holidays: tuple[Holiday, ...] = ()
+    feedback: Feedback | None = None
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The business hours and holidays as the calendar working durations run on."""
+        hours = self.business_hours
+        return WorkCalendar(self.timezone, tuple(WEEKDAYS.index(d) for d in hours.days),
+                            time.fromisoformat(hours.start), time.fromisoformat(hours.end),
+                            frozenset(h.day for h in self.holidays))
 
     @property
     def default_language(self) -> str:
@@ -84,8 +115,8 @@ class Status:
     api_status: str = ""
     component_state: str | None = None  # None: inherit the lifecycle's default
     pauses_target: bool = False
-    reminders: tuple[timedelta, ...] = ()
-    auto_resolve_after: timedelta | None = None
+    reminders: tuple[Duration, ...] = ()
+    auto_resolve_after: Duration | None = None
     auto_resolve_to: str | None = None
 
     @property
@@ -115,6 +146,9 @@ class Lifecycle:
     reopen: bool = False
     enforce_target: bool = True
     enforce_cadence: bool = True
+    # Set when an interruption entirely outside business hours is not an incident for the targets:
+    # the calendar whose next business moment starts them.
+    outside_hours: WorkCalendar | None = None
 
     def allows(self, before: str, after: str) -> bool:
         """Whether an update may move from status before to status after."""
@@ -130,11 +164,11 @@ class Priority:
     id: str
     label: LocalText
     description: LocalText
-    resolution_target: timedelta
-    update_cadence: timedelta
+    resolution_target: Duration
+    update_cadence: Duration
     component_state: str = "degraded_performance"
     api_impact: str = "minor"
-    report_due_after: timedelta | None = None
+    report_due_after: Duration | None = None
     rank: int = 0  # 0 = most urgent, in file order
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from statusgen.model.entry import Entry
 from statusgen.model.site import Priority, Status
+from statusgen.model.worktime import Duration
 
 AT_RISK_SHARE = 0.8  # an open entry past 80 % of its target is "at risk"
 
@@ -24,6 +25,7 @@ class EntryState:
     target_outcome: str  # met | breached | at_risk | open | paused | none
     target_deadline: datetime | None
     next_update_due: datetime | None
+    outside_hours: bool = False  # entirely outside business hours, for a lifecycle that tells it apart
 
     @property
     def end(self) -> datetime | None:
@@ -46,8 +48,7 @@ def _auto_resolution(entry: Entry, now: datetime) -> tuple[Status, datetime] | N
     status = entry.status_of(entry.last_update)
     if status.phase != "waiting" or status.auto_resolve_after is None or not status.auto_resolve_to:
         return None
-    since = last_status_since(entry)
-    at = since + status.auto_resolve_after
+    at = status.auto_resolve_after.after(last_status_since(entry))
     if at > now:
         return None
     return entry.lifecycle.statuses[status.auto_resolve_to], at
@@ -64,18 +65,51 @@ def resolution_time(entry: Entry) -> datetime | None:
     return resolved_at
 
 
-def counted_time(entry: Entry, end: datetime) -> timedelta:
-    """Time towards the target: open statuses count, pausing and resolved statuses do not."""
-    total = timedelta()
+def target_start(entry: Entry) -> datetime:
+    """When the resolution target starts: the start, or the next business moment after it when the
+    lifecycle does not count an interruption outside business hours as an incident."""
+    calendar = entry.lifecycle.outside_hours
+    if calendar is None:
+        return entry.started_at
+    return calendar.next_business_moment(entry.started_at)
+
+
+def is_outside_hours(entry: Entry, end: datetime) -> bool:
+    """Whether the entry, for a lifecycle that tells them apart, lay entirely outside business hours."""
+    calendar = entry.lifecycle.outside_hours
+    return (calendar is not None and not calendar.is_business_time(entry.started_at)
+            and calendar.between(entry.started_at, end) == timedelta())
+
+
+def _counted_stretches(entry: Entry, end: datetime):
+    """(start, stop) of each stretch counted towards the target: open statuses count, pausing and
+    resolved statuses do not, nor the time before the target starts."""
     updates = entry.updates
+    begin = target_start(entry)
     for i, update in enumerate(updates):
         status = entry.status_of(update)
-        start = update.at
-        stop = updates[i + 1].at if i + 1 < len(updates) else end
-        stop = min(stop, end)
+        start = max(update.at, begin)
+        stop = min(updates[i + 1].at if i + 1 < len(updates) else end, end)
         if stop > start and not status.pauses_target and not status.is_resolved:
-            total += stop - start
-    return total
+            yield start, stop
+
+
+def counted_time(entry: Entry, end: datetime) -> timedelta:
+    """Time towards the resolution target up to end, on the target's clock."""
+    clock = entry.priority.resolution_target
+    return sum((clock.measure(start, stop) for start, stop in _counted_stretches(entry, end)), timedelta())
+
+
+def target_ran_out(entry: Entry, end: datetime) -> datetime | None:
+    """When the resolution target was used up, if it was by end."""
+    target = entry.priority.resolution_target
+    total = timedelta()
+    for start, stop in _counted_stretches(entry, end):
+        counted = target.measure(start, stop)
+        if counted and total + counted >= target.length:
+            return target.less(total).after(start)
+        total += counted
+    return None
 
 
 def entry_state(entry: Entry, now: datetime) -> EntryState:
@@ -93,7 +127,7 @@ def entry_state(entry: Entry, now: datetime) -> EntryState:
     outcome, deadline = _target(entry, status, is_open, elapsed, now)
     next_due = None
     if is_open and status.phase == "open" and entry.lifecycle.enforce_cadence:
-        next_due = entry.last_update.at + entry.priority.update_cadence
+        next_due = entry.priority.update_cadence.after(entry.last_update.at)
     return EntryState(
         status=status,
         is_open=is_open,
@@ -104,6 +138,7 @@ def entry_state(entry: Entry, now: datetime) -> EntryState:
         target_outcome=outcome,
         target_deadline=deadline,
         next_update_due=next_due,
+        outside_hours=is_outside_hours(entry, end),
     )
 
 
@@ -112,13 +147,14 @@ def _target(entry: Entry, status: Status, is_open: bool, elapsed: timedelta, now
         return "none", None
     target = entry.priority.resolution_target
     if not is_open:
-        return ("met" if elapsed <= target else "breached"), None
-    if elapsed > target:
+        return ("met" if elapsed <= target.length else "breached"), None
+    # A working clock stands still at night: a target used up at closing time is breached from then on.
+    if elapsed > target.length or (elapsed == target.length and (target_ran_out(entry, now) or now) < now):
         return "breached", None
     if status.pauses_target:
         return "paused", None
-    deadline = now + (target - elapsed)
-    if elapsed >= target * AT_RISK_SHARE:
+    deadline = now if elapsed == target.length else target.less(elapsed).after(max(now, target_start(entry)))
+    if elapsed >= target.length * AT_RISK_SHARE:
         return "at_risk", deadline
     return "open", deadline
 

@@ -15,6 +15,9 @@ from babel.dates import (
     match_skeleton,
     parse_pattern,
 )
+from babel.numbers import format_decimal
+
+from statusgen.model.worktime import Duration
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,22 @@ class Dates:
                                 format="long") if delta < timedelta(days=14) else \
             format_timedelta(delta, threshold=1.0, locale=self.locale, format="long")
 
+    def number(self, value: float) -> str:
+        """A number in the language's notation: 1.5 or 1,5."""
+        return format_decimal(value, locale=self.locale)
+
     def language_name(self, lang: str) -> str:
         """The name of a language in that language itself ('français', 'English')."""
         name = Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_")) or lang
         return name[:1].upper() + name[1:]
+
+
+def promise_span(delta, dates: Dates, t: dict[str, str]) -> str:
+    """An elapsed time, or a promised duration: '2 working days' as written, a calendar one as a span."""
+    if isinstance(delta, Duration):
+        if delta.is_working:
+            amount = round(delta.amount, 2)
+            key = "working_days" if delta.unit == "working_day" else "working_hours"
+            return t[key + ("_one" if amount == 1 else "")].format(n=dates.number(amount))
+        delta = delta.length
+    return dates.span(delta, t)

@@ -20,6 +20,8 @@ from statusgen.render.facts import compute_facts
 from statusgen.render.feeds import feed_files
 from statusgen.render.markup import Markup
 from statusgen.render.pages import Contexts, PageJob, page_link, page_path, plan_pages
+from statusgen.render.promises import promises_report
+from statusgen.render.report import MEMO_KEY, REPORT_PAGE, report_files
 from statusgen.render.sitemap import robots_txt, sitemap_xml
 from statusgen.render.state import RenderCache, RenderState
 from statusgen.render.strings import strings_for
@@ -46,6 +48,7 @@ def prepare(site: Site, now: datetime, cache: RenderCache | None = None
             ) -> tuple[RenderState, list[tuple[str, bytes]]]:
     cache = cache or RenderCache()
     facts = compute_facts(site, now, cache.facts)
+    facts.memo[MEMO_KEY] = promises_report(site, facts.entries, facts.states, now)
     if cache.env is None:
         cache.env = make_environment(Path(site.root))
     env = cache.env
@@ -77,6 +80,7 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
         {"id": "history", "label": t["history"], "url": v.urls.link(history_page(1))},
         {"id": "help", "label": t["help"], "url": v.urls.link(help_page())},
     ]
+    report_link = {"label": t["report_title"], "url": v.urls.link(REPORT_PAGE)}
     site_info = {
         "title": v.text(settings.title),
         "description": v.text(settings.description),
@@ -119,6 +123,7 @@ def _common_context(state: RenderState, v: LanguageViews) -> Callable[[PageJob, 
             "api_url": v.urls.link(api_file("summary.json")),
             "feeds": feeds + _page_feeds(job, v),
             "footer_note": t["footer"].format(tz=settings.timezone),
+            "report_link": report_link,
         }
 
     return common
@@ -229,7 +234,8 @@ def digest(data: bytes) -> str:
 
 
 def render_extras(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
-    """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar and badges.
+    """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar, badges and the
+    promises report's CSV and JSON.
 
     None instead of bytes: the same bytes as the previous build of this long-running process.
     """
@@ -240,3 +246,4 @@ def render_extras(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
     for lang in state.site.settings.languages:
         yield state.views[lang].urls.file(CALENDAR), maintenance_calendar(state, lang)
     yield from badge_files(state)
+    yield from report_files(state.facts.memo[MEMO_KEY])

@@ -143,8 +143,8 @@ def compute_facts(site: Site, now: datetime, cache: dict | None = None) -> Facts
         facts.component_state[cid] = worst_state(current)
         bars, facts.day_entries[cid] = _day_bars(spans[cid], days, zone, now)
         facts.day_states[cid] = [NO_DATA if since is None or day < since else state for day, state in zip(days, bars)]
-        facts.uptime[cid] = _uptime(spans[cid], counted_from, now) if counted_from and counted_from < now else None
-        facts.uptime_recent[cid] = (_uptime(spans[cid], max(counted_from, recent_start), now)
+        facts.uptime[cid] = uptime_percent(spans[cid], counted_from, now) if counted_from and counted_from < now else None
+        facts.uptime_recent[cid] = (uptime_percent(spans[cid], max(counted_from, recent_start), now)
                                     if counted_from and counted_from < now else None)
     _sort_lists(facts, published, states, zone)
     chunks = history_chunks(facts, zone, site.settings.history_per_page)
@@ -196,7 +196,7 @@ def _day_bars(spans, days: list[date], zone: ZoneInfo, now: datetime):
     return worst, who
 
 
-def _uptime(spans, start: datetime, end: datetime) -> float:
+def uptime_percent(spans, start: datetime, end: datetime) -> float:
     """Percentage of the window not lost to outages; overlapping outages count once, at the worst weight."""
     edges = []
     for impact, _ in spans:

@@ -7,6 +7,7 @@ import re
 from typing import Any, Callable, NamedTuple
 
 from statusgen.render.facts import Facts
+from statusgen.render.report import MEMO_KEY, REPORT_PAGE, ReportView
 from statusgen.render.urls import (
     NOT_FOUND_FILE,
     Urls,
@@ -21,7 +22,7 @@ from statusgen.render.views import LanguageViews
 class PageJob(NamedTuple):
     """One page to render: picklable, so jobs can be shared out between processes (and cheap to make)."""
 
-    kind: str  # index | entry | history | component | help | article | statuses | priorities | not_found
+    kind: str  # index | entry | history | component | help | article | statuses | priorities | not_found | report
     lang: str
     key: str = ""  # entry id, component id, page number or article slug
 
@@ -44,6 +45,7 @@ def _plan(site, facts: Facts) -> list[PageJob]:
         jobs.append(PageJob("help", lang))
         jobs += [PageJob("article", lang, slug) for slug in sorted({p.slug for p in site.pages if p.lang == lang})]
         jobs += [PageJob("statuses", lang), PageJob("priorities", lang), PageJob("not_found", lang)]
+        jobs.append(PageJob("report", lang))
     return jobs
 
 
@@ -52,6 +54,7 @@ _FIXED_PAGES = {
     "help": help_page(),
     "statuses": help_page("statuses"),
     "priorities": help_page("priorities"),
+    "report": REPORT_PAGE,
 }
 _KEYED_PAGES = {
     "entry": entry_page,
@@ -182,6 +185,12 @@ class Contexts:
         ctx.update(summary=v.t["priorities_summary"],
                    priorities=[v.priority(p) for p in v.site.priorities.values()])
         return "priorities.html", ctx
+
+    def _report(self, job):
+        v = self.v
+        ctx = self.common(job, v.t["report_title"])
+        ctx.update(report=ReportView(v, v.facts.memo[MEMO_KEY]).context(), as_of=v.dates.when(v.facts.now))
+        return "report.html", ctx
 
     def _not_found(self, job):
         ctx = self.common(job, self.v.t["not_found_title"])

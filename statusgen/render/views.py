@@ -27,7 +27,7 @@ from statusgen.model.changes import update_changes
 from statusgen.model.state import current_component_states, impacts
 from statusgen.model.text import LANGUAGE_MARK, LocalText, language_parts
 from statusgen.render.changewords import describe
-from statusgen.render.dates import Dates, When
+from statusgen.render.dates import Dates, When, promise_span
 from statusgen.render.deps import Recorder, cached_view
 from statusgen.render.facts import NARROW_DAYS, NO_DATA, Facts, listing_time
 from statusgen.render.markup import Markup
@@ -122,6 +122,8 @@ class EntryView:
     retroactive: bool
     auto_resolved: str
     listed: When
+    outside_hours: bool = False  # entirely outside business hours: a problem, not an incident, for the targets
+    feedback: tuple[str, str] | None = None  # where to rate a resolved entry: (good, bad)
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,8 @@ class LanguageViews:
         return view
 
     def span(self, delta) -> str:
-        return self.dates.span(delta, self.t)
+        """An elapsed time, or a promised duration: '2 working days' as written, a calendar one as a span."""
+        return promise_span(delta, self.dates, self.t)
 
     def language_name(self, lang: str) -> str:
         return language_name(lang, self.lang)
@@ -334,6 +337,8 @@ class LanguageViews:
             retroactive=entry.retroactive,
             auto_resolved=auto,
             listed=self.dates.when(listing_time(entry)),
+            outside_hours=state.outside_hours,
+            feedback=self._feedback(entry, state.is_open),
         )
 
     def _duration(self, entry: Entry, state) -> str:
@@ -349,6 +354,13 @@ class LanguageViews:
         if len(entry.priorities_held) > 1:
             return self.t["target_after_change"].format(span=span, priority=self.text(entry.priority.label))
         return self.t["target_within"].format(span=span)
+
+    def _feedback(self, entry: Entry, is_open: bool) -> tuple[str, str] | None:
+        """The two rating links of a resolved incident or known issue, when the site sets feedback."""
+        feedback = self.site.settings.feedback
+        if feedback is None or is_open or entry.lifecycle.kind == "maintenance":
+            return None
+        return feedback.links(entry.id, self.lang)
 
     def _only_in(self, lang: str) -> str:
         """'This report is available in French only.', in the page's language ('' when lang is empty)."""
@@ -457,6 +469,8 @@ class LanguageViews:
 
     def business_hours(self) -> str:
         """When the support team works, in words: 'Monday to Friday, 09:00–18:00 (Paris time)'."""
+        if not self.site.settings.business_hours_stated:
+            return ""  # the default hours the clock counts on are not a promise the team made
         hours = self.site.settings.business_hours
         names = self.dates.locale.days["format"]["wide"]
         order = [DAY_INDEX[d] for d in hours.days]

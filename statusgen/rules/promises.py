@@ -8,18 +8,19 @@ from statusgen.catalog import diag
 from statusgen.errors import Diagnostic
 from statusgen.model.entry import Entry
 from statusgen.model.site import Site
+from statusgen.model.debts import debt_of
 from statusgen.model.state import entry_state
 from statusgen.rules.wording import span
 
 
 def check_update_cadence(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
-    state = entry_state(entry, now)
-    if state.next_update_due is None or state.next_update_due >= now:
+    debt = debt_of(entry, now, "update_overdue")
+    if debt is None:
         return []
     last = entry.last_update
     return [diag("update-overdue", entry.path, last.line, f"updates[{last.index}]",
-                 f"the last update is {span(now - last.at)} old; priority '{entry.priority.id}' promises an update "
-                 f"every {span(entry.priority.update_cadence)}",
+                 f"the last update is {span(debt.waited)} old; priority '{entry.priority.id}' promises an update "
+                 f"every {span(debt.promise)}",
                  "post an update, even to say the investigation continues")]
 
 
@@ -33,25 +34,20 @@ def check_resolution_message(entry: Entry, now: datetime, site: Site) -> list[Di
 
 
 def check_report(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
-    due_after = entry.priority.report_due_after
-    if due_after is None or entry.root_cause or entry.report.strip():
-        return []
-    state = entry_state(entry, now)
-    if state.resolved_at is None or now - state.resolved_at < due_after:
+    debt = debt_of(entry, now, "report_missing")
+    if debt is None:
         return []
     return [diag("report-missing", entry.path, entry.line_of("priority"), "root_cause",
-                 f"resolved {span(now - state.resolved_at)} ago without a root cause or report; "
-                 f"priority '{entry.priority.id}' expects one within {span(due_after)}",
+                 f"resolved {span(debt.waited)} ago without a root cause or report; "
+                 f"priority '{entry.priority.id}' expects one within {span(debt.promise)}",
                  "add root_cause: or write the post-incident report below the front matter")]
 
 
 def check_window(entry: Entry, now: datetime, site: Site) -> list[Diagnostic]:
     """Customers read an ended window that still says 'scheduled' or 'in progress' as a problem."""
-    if entry.scheduled_end is None or entry.scheduled_end >= now:
+    if debt_of(entry, now, "window_passed") is None:
         return []
     state = entry_state(entry, now)
-    if not state.is_open:
-        return []
     return [diag("window-passed", entry.path, entry.line_of("scheduled"), "scheduled.end",
                  f"the window ended {span(now - entry.scheduled_end)} ago but the entry is still "
                  f"'{state.status.id}'",

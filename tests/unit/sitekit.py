@@ -123,12 +123,32 @@ DEFINITIONS = {
 }
 
 
+# The same site counting in working time: business hours 09:00-18:00 Monday to Friday, Monday
+# 2026-11-23 a holiday; critical promises resolution in 2 working days and an update every 4 working
+# hours; the ticket's waiting status reminds after 2 working days and closes after 10; an incident
+# entirely outside business hours is not an incident for its targets.
+WORKING_DEFINITIONS = {
+    "content/site.yaml": SITE_YAML + """\
+business_hours: {days: [mon, tue, wed, thu, fri], start: "09:00", end: "18:00"}
+holidays:
+  - 2026-11-23
+  - {date: 2026-12-25, name: {en: Christmas Day, fr: Noël}}
+""",
+    "content/components.yaml": COMPONENTS_YAML,
+    "content/lifecycles.yaml": LIFECYCLES_YAML
+    .replace("resolution_target: 48h, update_cadence: 4h", "resolution_target: 2 working days, update_cadence: 4wh")
+    .replace("reminders: [5d, 2d]", "reminders: [5 working days, 2wd]")
+    .replace("auto_resolve_after: 10d", "auto_resolve_after: 10 working days")
+    .replace("    kind: incident\n", "    kind: incident\n    outside_hours_not_incident: true\n"),
+}
+
+
 @cache
-def base_site() -> Site:
-    """The tiny site's definitions, without entries (loaded once)."""
+def base_site(working: bool = False) -> Site:
+    """The tiny site's definitions, without entries (loaded once); working: its working-time variant."""
     with tempfile.TemporaryDirectory(prefix="statusgen-unit-") as folder:
         root = Path(folder)
-        for rel, text in DEFINITIONS.items():
+        for rel, text in (WORKING_DEFINITIONS if working else DEFINITIONS).items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(text, encoding="utf-8")
         site, problems = load_site(root)
@@ -136,8 +156,8 @@ def base_site() -> Site:
     return site
 
 
-def context() -> EntryContext:
-    site = base_site()
+def context(working: bool = False) -> EntryContext:
+    site = base_site(working)
     return EntryContext(site.settings.languages, dict(site.components), dict(site.lifecycles),
                         dict(site.priorities))
 
@@ -146,14 +166,14 @@ def entry_text(front_matter: str, body: str = "") -> str:
     return f"---\n{front_matter.strip(chr(10))}\n---\n{body}"
 
 
-def entry(front_matter: str, entry_id: str = "2026-11-20-test", body: str = "") -> Entry:
+def entry(front_matter: str, entry_id: str = "2026-11-20-test", body: str = "", working: bool = False) -> Entry:
     """The entry an incidents/<entry_id>.md file with this front matter holds; fails on any diagnostic."""
-    found, problems = read_entry(entry_text(front_matter, body), entry_id)
+    found, problems = read_entry(entry_text(front_matter, body), entry_id, working)
     assert found is not None and problems == [], [p.format() for p in problems]
     return found
 
 
-def read_entry(text: str, entry_id: str = "2026-11-20-test"):
+def read_entry(text: str, entry_id: str = "2026-11-20-test", working: bool = False):
     """(entry or None, diagnostics) for a whole file's text.
 
     The tiny site has two languages and its files write plain English texts: the warning that such
@@ -161,7 +181,7 @@ def read_entry(text: str, entry_id: str = "2026-11-20-test"):
     """
     source = Source(f"incidents/{entry_id}.md", text.replace("\r\n", "\n").removeprefix("\ufeff"),
                     text.encode("utf-8"))
-    found, problems = entry_from_source(source, entry_id, context())
+    found, problems = entry_from_source(source, entry_id, context(working))
     return found, [p for p in problems if not p.message.startswith("one text for every language")]
 
 
@@ -201,8 +221,9 @@ def timeline(*updates: tuple) -> str:
 
 
 def incident(*updates: tuple, priority: str | None = "critical", components: str = "[api]",
-             entry_id: str = "2026-11-20-test", lifecycle: str = "incident", extra: str = "") -> Entry:
+             entry_id: str = "2026-11-20-test", lifecycle: str = "incident", extra: str = "",
+             working: bool = False) -> Entry:
     """An entry of the tiny site from its updates; the other fields are short defaults."""
     chosen = f"priority: {priority}\n" if priority else ""
     front = f"title: Test\nlifecycle: {lifecycle}\n{chosen}components: {components}\n{extra}{timeline(*updates)}"
-    return entry(front, entry_id)
+    return entry(front, entry_id, working=working)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import pytest
 
 from sitekit import base_site, d, incident, t
-from statusgen.commands.due import debts_of
+from statusgen.commands.due import dues_of
+from statusgen.model.debts import reminders_reached
 from statusgen.rules.promises import check_report, check_update_cadence
-from statusgen.rules.targets import check_target, check_waiting, due_reminders
+from statusgen.rules.targets import check_target, check_waiting
 
 PATH = "incidents/2026-11-20-test.md"
 
@@ -85,14 +86,15 @@ def test_high_target_reads_in_weeks():
 WAITING = [("2026-11-10 08:00", "submitted"), ("2026-11-10 09:00", "waiting_customer")]
 
 
-@pytest.mark.parametrize("now, waited, reached", [
-    ("2026-11-12 08:59", "1d 23h 59m", []),
-    ("2026-11-12 09:00", "2d", ["2d"]),
-    ("2026-11-15 12:00", "5d 3h", ["2d", "5d"]),  # the loader sorts reminders written [5d, 2d]
+@pytest.mark.parametrize("now, reached", [
+    ("2026-11-12 08:59", []),
+    ("2026-11-12 09:00", ["2d"]),
+    ("2026-11-15 12:00", ["2d", "5d"]),  # the loader sorts reminders written [5d, 2d]
 ])
-def test_due_reminders(now, waited, reached):
+def test_reminders_reached(now, reached):
     entry = incident(*WAITING, lifecycle="ticket")
-    assert due_reminders(entry, t(now)) == (d(waited), [d(r) for r in reached])
+    found = reminders_reached(entry, t(now))
+    assert [(r.length, at) for r, at in found] == [(d(r), t("2026-11-10 09:00") + d(r)) for r in reached]
 
 
 @pytest.mark.parametrize("updates, now", [
@@ -101,7 +103,7 @@ def test_due_reminders(now, waited, reached):
     (WAITING, "2026-11-20 09:00"),  # auto-resolved: no longer waiting
 ])
 def test_no_reminders_outside_a_waiting_status_that_declares_them(updates, now):
-    assert due_reminders(incident(*updates, lifecycle="ticket"), t(now)) == (None, [])
+    assert reminders_reached(incident(*updates, lifecycle="ticket"), t(now)) == []
 
 
 @pytest.mark.parametrize("now, expected", [
@@ -144,7 +146,7 @@ def test_no_report_expected_without_report_due_after():
 
 def test_due_lists_each_debt_once_with_when_it_started():
     entry = incident(("2026-11-16 09:00", "investigating"))
-    debts = debts_of(entry, t("2026-11-19 10:00"))
+    debts = dues_of(entry, t("2026-11-19 10:00"))
     assert [(debt.kind, debt.detail, debt.since) for debt in debts] == [
         ("update_overdue", "last update 3 days ago; one is due every 4 h", "2026-11-16T13:00:00+01:00"),
         ("target_breached", "open for 3 days; target 2 days", "2026-11-18T09:00:00+01:00"),
@@ -153,7 +155,7 @@ def test_due_lists_each_debt_once_with_when_it_started():
 
 def test_due_warns_of_a_target_at_risk_with_its_deadline():
     entry = incident(("2026-11-16 09:00", "investigating"), ("2026-11-17 23:00", "identified"))
-    debts = debts_of(entry, t("2026-11-18 00:00"))
+    debts = dues_of(entry, t("2026-11-18 00:00"))
     assert [(debt.kind, debt.detail, debt.overdue) for debt in debts] == [
         ("target_at_risk", "39 h of 2 days used; due by 2026-11-18T09:00:00+01:00", False),
     ]
@@ -161,7 +163,7 @@ def test_due_warns_of_a_target_at_risk_with_its_deadline():
 
 def test_due_reports_reminders_and_auto_resolution():
     entry = incident(*WAITING, lifecycle="ticket")
-    assert [(x.kind, x.since) for x in debts_of(entry, t("2026-11-16 09:00"))] == [
+    assert [(x.kind, x.since) for x in dues_of(entry, t("2026-11-16 09:00"))] == [
         ("reminder_due", "2026-11-15T09:00:00+01:00")]
-    assert [(x.kind, x.detail) for x in debts_of(entry, t("2026-11-21 09:00"))] == [
+    assert [(x.kind, x.detail) for x in dues_of(entry, t("2026-11-21 09:00"))] == [
         ("auto_resolved", "no answer: counts as 'closed'; record it with statusgen close-stale")]
