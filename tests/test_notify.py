@@ -105,7 +105,7 @@ def state_of(site: Path) -> dict:
 def test_a_first_run_records_what_exists_and_sends_nothing(site, tmp_path, http, smtp, env):
     result = run_notify(site, channels_file(tmp_path, http, smtp), NOW)
     assert result.exit_code == 0, result.output
-    assert ("ops-chat: first run for this channel: recorded its 57 existing update(s) as delivered; nothing is sent "
+    assert ("ops-chat: first run for this channel: recorded its 100 existing update(s) as delivered; nothing is sent "
             "(--since TIME sends what came after TIME)") in result.output
     assert result.output.rstrip().endswith("notify: sent 0 message(s) to 5 channel(s)")
     assert deliveries(http, smtp) == {"slack": 0, "discord": 0, "teams": 0, "webhook": 0, "email": 0}
@@ -188,7 +188,7 @@ def test_since_sends_what_came_after_it_on_a_first_run(site, tmp_path, http, smt
     add_update(site)
     channels = channels_file(tmp_path, http, smtp, only=("slack",))
     result = run_notify(site, channels, LATER, "--since", "2026-11-20T15:00:00+01:00")
-    assert "ops-chat: first run for this channel: recorded 57 update(s) up to 2026-11-20T15:00:00+01:00 as delivered" \
+    assert "ops-chat: first run for this channel: recorded 100 update(s) up to 2026-11-20T15:00:00+01:00 as delivered" \
         in result.output
     assert [json.loads(r.body)["blocks"][3]["elements"][0]["url"][-9:] for r in http.to(PATHS["slack"])] == ["#update-4"]
 
@@ -415,7 +415,7 @@ def test_a_dry_run_sends_nothing_writes_nothing_and_masks_secrets(site, tmp_path
 
 def test_a_dry_run_of_a_first_run_writes_no_state(site, tmp_path, http, smtp, env):
     result = run_notify(site, channels_file(tmp_path, http, smtp, only=("slack",)), NOW, "--dry-run")
-    assert "ops-chat: first run for this channel: would record its 57 existing update(s) as delivered" in result.output
+    assert "ops-chat: first run for this channel: would record its 100 existing update(s) as delivered" in result.output
     assert not (site / ".statusgen").exists()
 
 

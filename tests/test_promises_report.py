@@ -8,7 +8,7 @@ within 5 days; incidents outside business hours are problems), with these entrie
     A  critical incident, Tue 2026-10-06 10:00 -> 12:00 -> 15:00 resolved, root cause given
     B  critical incident, Thu 2026-10-08 16:00 -> Fri 12:00 -> Mon 12 Oct 17:00 resolved, no report
     C  low ticket, Tue 2026-10-13 09:00 submitted, 10:00 waiting on the customer, Thu 15 11:00 still
-       waiting (the 2-working-day reminder, due Thu 10:00), Wed 21 11:00 submitted again (the
+       waiting with a reminder recorded (the 2-working-day one, due Thu 10:00), Wed 21 11:00 submitted again (the
        5-working-day reminder, due Tue 20 10:00, was never sent), Thu 22 09:00 closed
     D  high incident, Saturday 2026-10-17 02:00 -> 03:00 resolved: outside business hours
     F  critical incident, Friday 2026-11-20 17:00, still open
@@ -64,6 +64,10 @@ def make_site(root: Path, holiday: bool = True, feedback: bool = True) -> Path:
     for name, (lifecycle, priority, components, updates, extra) in ENTRIES.items():
         front = (f"title: Entry {name[-1].upper()}\nlifecycle: {lifecycle}\npriority: {priority}\n"
                  f"components: {components}\n{extra}{timeline(*updates)}")
+        # C's second waiting update is the reminder, recorded as `statusgen remind` writes it.
+        front = front.replace(f"  - at: {t('2026-10-15 11:00').isoformat()}\n    status: waiting_customer\n"
+                              "    message: Text.", f"  - at: {t('2026-10-15 11:00').isoformat()}\n"
+                              "    status: waiting_customer\n    message: Text.\n    reminder: true")
         (root / "incidents" / f"{name}.md").write_text(f"---\n{front}\n---\n", encoding="utf-8")
     return root
 

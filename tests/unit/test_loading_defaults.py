@@ -28,7 +28,9 @@ def test_refused_settings_fall_back_to_the_model_defaults(tmp_path):
           "timezone: Mars/Olympus\nlanguages: []\nbusiness_hours: {start: '25:00'}\n")
     settings, problems = load_settings(tmp_path)
     assert sorted(p.field for p in problems) == ["business_hours.start", "languages", "timezone"]
-    assert settings == Settings(title=LocalText.plain("Tiny"), base_url="https://status.tiny.example")
+    # The business hours were refused: the defaults the clock counts on hold, stated as the file states them.
+    assert settings == Settings(title=LocalText.plain("Tiny"), base_url="https://status.tiny.example",
+                                business_hours_stated=True)
 
 
 def test_lifecycle_priority_and_status_keys_left_out_are_the_model_defaults(tmp_path):
