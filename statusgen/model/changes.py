@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from statusgen.model.entry import Entry, Facets
+from statusgen.model.entry import Entry, Facets, kept_on
 from statusgen.model.site import Priority
 from statusgen.model.state import states_by_update
 from statusgen.model.text import LocalText
@@ -61,15 +61,9 @@ class UpdateChanges:
         return bool(self.priority or self.components or self.texts or self.reminder or self.automatic)
 
 
-_KEPT = "_statusgen_changes"
-
-
 def update_changes(entry: Entry) -> tuple[UpdateChanges, ...]:
     """What each update changed, oldest first (kept on the immutable entry: every page kind asks)."""
-    kept = entry.__dict__.get(_KEPT)
-    if kept is None:
-        kept = entry.__dict__[_KEPT] = tuple(_changes(entry))
-    return kept
+    return kept_on(entry, "changes", None, lambda: tuple(_changes(entry)))
 
 
 def _changes(entry: Entry):

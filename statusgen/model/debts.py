@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from statusgen.model.entry import Entry
+from statusgen.model.entry import Entry, kept_on
 from statusgen.model.state import entry_state, last_status_since, target_ran_out
 from statusgen.model.worktime import Duration
 
@@ -27,14 +27,7 @@ class Debt:
 
 def debts_of(entry: Entry, now: datetime) -> list[Debt]:
     """Every debt of the entry at now, in the order of KINDS."""
-    # Asked by several rules of one check: kept on the (immutable) entry for the last moment asked.
-    kept = entry.__dict__.get(_DEBTS_KEPT)
-    if kept is None or kept[0] != now:
-        kept = entry.__dict__[_DEBTS_KEPT] = (now, tuple(_debts(entry, now)))
-    return list(kept[1])
-
-
-_DEBTS_KEPT = "_statusgen_debts"
+    return list(kept_on(entry, "debts", now, lambda: tuple(_debts(entry, now))))
 
 
 def _debts(entry: Entry, now: datetime) -> list[Debt]:

@@ -170,3 +170,16 @@ class Entry:
 
     def line_of(self, name: str) -> int:
         return self.lines.get(name, 1)
+
+
+def kept_on(entry: Entry, name: str, moment, compute):
+    """A value derived from an entry, kept on the (immutable) entry for the last moment asked.
+
+    Several rules, pages and feeds of one check or build ask the same of one entry; an incident may
+    touch hundreds of components over many updates, so each is worked out once per moment.
+    """
+    key = f"_statusgen_{name}"
+    kept = entry.__dict__.get(key)
+    if kept is None or kept[0] != moment:
+        kept = entry.__dict__[key] = (moment, compute())
+    return kept[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from statusgen.model.entry import Entry
+from statusgen.model.entry import Entry, kept_on
 from statusgen.model.site import Priority, Status
 from statusgen.model.worktime import Duration
 
@@ -193,15 +193,7 @@ class Impact:
 
 def impacts(entry: Entry, now: datetime) -> list[Impact]:
     """The stretches of time during which the entry degraded each of its components."""
-    # Asked for by the facts, the views and the feeds of one build: kept on the (immutable) entry
-    # for the last moment asked, as an incident may touch hundreds of components over many updates.
-    kept = entry.__dict__.get(_IMPACTS_KEPT)
-    if kept is None or kept[0] != now:
-        kept = entry.__dict__[_IMPACTS_KEPT] = (now, tuple(_impacts(entry, now)))
-    return list(kept[1])
-
-
-_IMPACTS_KEPT = "_statusgen_impacts"
+    return list(kept_on(entry, "impacts", now, lambda: tuple(_impacts(entry, now))))
 
 
 def _impacts(entry: Entry, now: datetime) -> list[Impact]:
