@@ -242,3 +242,10 @@ def test_each_kind_of_change_is_checked_with_its_line(tmp_path, old, new, expect
 def test_existing_files_stay_valid_and_a_change_without_message_is_accepted(tmp_path):
     found = diagnostics_of(tmp_path, CHANGING)
     assert found == []
+
+
+def test_a_component_an_update_added_has_the_entry_in_its_feed_and_on_its_page(out):
+    feed = feedparser.parse((out / "en" / "components" / "dashboard" / "feed.atom").read_bytes())
+    assert any(ENTRY_ID in e.id for e in feed.entries)
+    page = (out / "en" / "components" / "dashboard" / "index.html").read_text(encoding="utf-8")
+    assert f"/en/incidents/{ENTRY_ID}/" in page

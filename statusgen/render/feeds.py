@@ -246,7 +246,7 @@ def feed_files(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
     by_component: dict[str, list[tuple[Entry, Update]]] = {cid: [] for cid in state.site.components}
     unfilled = len(by_component)
     for entry, update in updates:
-        for cid in entry.components:
+        for cid in entry.all_components:  # a component an update added too
             chosen = by_component.get(cid)
             if chosen is not None and len(chosen) < count:
                 chosen.append((entry, update))

@@ -238,7 +238,7 @@ def _components(site: Site, entries: list[Entry], states, months: list[date], zo
         if entry.lifecycle.kind == "incident" and entry.started_at >= year_ago:
             resolved = states[entry.id].resolved_at
             hours = (resolved - entry.started_at).total_seconds() / 3600 if resolved else None
-            for cid in entry.components:
+            for cid in entry.all_components:
                 touched[cid].append(hours)
     # In UTC: aware times sharing one ZoneInfo subtract as wall-clock times, an hour off across DST.
     bounds = [datetime.combine(m, time(), zone).astimezone(timezone.utc) for m in months] + [now]
