@@ -1,11 +1,16 @@
 """Time full builds of synthetic sites:
-`python bench/run.py [--sizes 1000 10000] [--profiles simple real] [--runs 5] [--out-base /dev/shm]`.
+`python bench/run.py [--sizes 1000 10000] [--profiles simple real] [--runs 5] [--out-base /dev/shm]
+[--baseline DIR]`.
 
 Each (profile, size) is generated once (bench/generate.py; the real profile has 2,400 components
 at 10,000 entries and 240 at 1,000, one per ~4 entries), then built --runs times in a fresh
 process, the profiles taking turns so that both see the same load of this shared machine; the
 report gives the median and spread of the wall time and the peak resident memory of the build
 (the largest of its processes: workers share the parent's memory through fork).
+
+With --baseline DIR (a checkout of another version of statusgen, `git worktree add DIR COMMIT`),
+each build of this code is followed by the same build with that code, so that a change is
+measured against the code before it under the same load.
 """
 
 from __future__ import annotations
@@ -25,13 +30,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import NOW, generate  # noqa: E402
 
 
-def build_once(site: Path, out: Path) -> tuple[float, float]:
+REPO = Path(__file__).resolve().parents[1]
+
+
+def build_once(site: Path, out: Path, code: Path = REPO) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one `statusgen build` in a new process (the largest of the
-    build's processes: wait4 reports the child's peak including the workers it waited for)."""
+    build's processes: wait4 reports the child's peak including the workers it waited for), with
+    the statusgen package found in code."""
+    shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "statusgen", "build", "--root", str(site), "--out", str(out),
                              "--now", NOW.isoformat()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={"CI": "true", "PATH": "/usr/bin:/bin"})
+                            env={"CI": "true", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(code)})
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -46,6 +56,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profiles", nargs="+", choices=["simple", "real"], default=["simple", "real"])
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a checkout of another version of statusgen, built in turns with this one")
     parser.add_argument("--out-base", type=Path, default=None,
                         help="folder for the built sites (default: a temporary folder; /dev/shm measures "
                              "the generator without the disk)")
@@ -58,24 +70,27 @@ def main() -> None:
             sites = {profile: generate(size, Path(tmp) / f"site-{profile}-{size}", profile=profile,
                                        components=max(10, size * 6 // 25))
                      for profile in args.profiles}
-            outs = {profile: (args.out_base or Path(tmp)) / f"statusgen-bench-out-{profile}-{size}"
-                    for profile in args.profiles}
-            times: dict[str, list[float]] = {profile: [] for profile in args.profiles}
-            peaks: dict[str, list[float]] = {profile: [] for profile in args.profiles}
+            codes = {"this": REPO} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
+            runs = [(code, profile) for profile in args.profiles for code in codes]
+            outs = {(code, profile): (args.out_base or Path(tmp)) / f"statusgen-bench-out-{code}-{profile}-{size}"
+                    for code, profile in runs}
+            times: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
+            peaks: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
             for _ in range(args.runs):
-                for profile in args.profiles:  # taking turns: both profiles see the same load
-                    seconds, peak = build_once(sites[profile], outs[profile])
-                    times[profile].append(seconds)
-                    peaks[profile].append(peak)
-            for profile in args.profiles:
-                out = outs[profile]
+                for code, profile in runs:  # taking turns: every variant sees the same load
+                    seconds, peak = build_once(sites[profile], outs[code, profile], codes[code])
+                    times[code, profile].append(seconds)
+                    peaks[code, profile].append(peak)
+            for code, profile in runs:
+                out = outs[code, profile]
                 files = sum(1 for p in out.rglob("*") if p.is_file())
-                row = {"profile": profile, "entries": size, "runs": args.runs,
-                       "median_s": round(statistics.median(times[profile]), 2),
-                       "min_s": round(min(times[profile]), 2), "max_s": round(max(times[profile]), 2),
-                       "peak_rss_mb": round(max(peaks[profile])), "files": files}
+                row = {"code": code, "profile": profile, "entries": size, "runs": args.runs,
+                       "median_s": round(statistics.median(times[code, profile]), 2),
+                       "min_s": round(min(times[code, profile]), 2), "max_s": round(max(times[code, profile]), 2),
+                       "peak_rss_mb": round(max(peaks[code, profile])), "files": files}
                 results.append(row)
-                print(f"{profile:>6} {size:>6} entries: median {row['median_s']:.2f} s (min {row['min_s']:.2f}, "
+                label = f"{code:>8} " if args.baseline else ""
+                print(f"{label}{profile:>6} {size:>6} entries: median {row['median_s']:.2f} s (min {row['min_s']:.2f}, "
                       f"max {row['max_s']:.2f}, {args.runs} runs), peak RSS {row['peak_rss_mb']} MB, {files} files",
                       flush=True)
                 shutil.rmtree(out, ignore_errors=True)

@@ -43,7 +43,11 @@ class LocalText:
         return {k for k in self.values if k != "*"}
 
     def __bool__(self) -> bool:
-        return any(v.strip() for v in self.values.values())
+        # Asked of every text of every item of every feed and page: worked out once (the text is frozen).
+        filled = self.__dict__.get("_filled")
+        if filled is None:
+            filled = self.__dict__["_filled"] = any(v.strip() for v in self.values.values())
+        return filled
 
 
 def language_mark(line: str) -> str | None:

@@ -17,7 +17,7 @@ from statusgen.render.calendar import maintenance_calendar
 from statusgen.render.dates import Dates
 from statusgen.render.deps import Record, RecordedFacts, Recorder
 from statusgen.render.facts import compute_facts
-from statusgen.render.feeds import feed_files
+from statusgen.render.feeds import feed_files, newest_updates
 from statusgen.render.markup import Markup
 from statusgen.render.pages import Contexts, PageJob, page_link, page_path, plan_pages
 from statusgen.render.promises import promises_report
@@ -162,15 +162,21 @@ def render_recorded(state: RenderState, job: PageJob) -> tuple[str, bytes, Recor
 _WORKER: dict[str, Any] = {}
 
 
-def _render_share(share: tuple[int, int]) -> list[tuple[str, Record]]:
-    index, count = share
-    state, jobs, write = _WORKER["state"], _WORKER["jobs"], _WORKER["write"]
-    done = []
-    for job in jobs[index::count]:
+def _render_share(share: tuple[str, Any, int]) -> tuple[str, list]:
+    """One part of the pages, or one language's feeds: ("pages", [(path, record)]) or ("feeds", [(path, digest)])."""
+    kind, index, count = share
+    state, write = _WORKER["state"], _WORKER["write"]
+    done: list = []
+    if kind == "feeds":
+        for path, data in feed_files(state, [index]):
+            write(path, data)
+            done.append((path, digest(data)))
+        return kind, done
+    for job in _WORKER["jobs"][index::count]:
         path, data, record = render_recorded(state, job)
         write(path, data)
         done.append((path, record if _WORKER["records"] else ()))
-    return done
+    return kind, done
 
 
 def render_site(state: RenderState, write: Callable[[str, bytes], None], workers: int | None = None,
@@ -178,9 +184,11 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
                 ) -> tuple[int, list[tuple[str, str]]]:
     """Render every page and every other file through write(path, bytes).
 
-    Worker processes render the pages while this process renders the feeds, API, calendar,
-    badges and sitemap. Returns the number of pages and (path, digest) of the other files; with
-    records, fills it with what each page read (for the next incremental build).
+    Worker processes render the pages while this process renders the API, calendar, badges and
+    sitemap; the feeds are shared out too, except when records are asked for. Returns the number
+    of pages and (path, digest) of the other files; with records, fills it with what each page
+    read (for the next incremental build), and the feeds are made here, where the next
+    incremental build finds what they read.
     """
     jobs = plan_pages(state.site, state.facts)
     workers = workers or min(2, os.cpu_count() or 1)
@@ -196,8 +204,13 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
         if progress:
             progress(len(jobs) % 200)
         return len(jobs), files
-    _WORKER.update(state=state, jobs=jobs, write=write, records=records is not None)
-    shares = [(i, workers * 8) for i in range(workers * 8)]
+    feeds_here = records is not None
+    newest_updates(state)  # sorted once, before the workers copy the memo
+    _WORKER.update(state=state, jobs=jobs, write=write, records=feeds_here)
+    page_count = workers * 8
+    # A site of thousands of components has tens of thousands of feed items, as much work as its pages.
+    shares = [] if feeds_here else [("feeds", lang, 1) for lang in state.site.settings.languages]
+    shares += [("pages", i, page_count) for i in range(page_count)]
     ctx = multiprocessing.get_context("fork")
     # Frozen objects are never visited by the workers' garbage collector, so the memory they
     # share with this process through fork stays shared instead of being copied page by page.
@@ -205,8 +218,11 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
     try:
         with ctx.Pool(workers) as pool:
             pending = pool.imap_unordered(_render_share, shares)
-            files = _write_extras(state, write)
-            for done in pending:
+            files = _write_extras(state, write, feeds=feeds_here)
+            for kind, done in pending:
+                if kind == "feeds":
+                    files.extend(done)
+                    continue
                 if records is not None:
                     records.update(done)
                 if progress:
@@ -217,11 +233,12 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
     return len(jobs), files
 
 
-def _write_extras(state: RenderState, write: Callable[[str, bytes], None]) -> list[tuple[str, str]]:
+def _write_extras(state: RenderState, write: Callable[[str, bytes], None], feeds: bool = True
+                  ) -> list[tuple[str, str]]:
     """Write every non-page file as it is made (feeds of large sites weigh hundreds of megabytes:
     none is kept in memory); returns (path, digest) of each."""
     written = []
-    for path, data in render_extras(state):
+    for path, data in render_extras(state, feeds):
         if data is None:
             raise RuntimeError(f"{path}: an unchanged file in a build from scratch")  # a cache kept by mistake
         write(path, data)
@@ -233,7 +250,7 @@ def digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def render_extras(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
+def render_extras(state: RenderState, feeds: bool = True) -> Iterator[tuple[str, bytes | None]]:
     """The non-page files: sitemap, robots.txt, feeds, JSON API, maintenance calendar, badges and the
     promises report's CSV and JSON.
 
@@ -241,7 +258,8 @@ def render_extras(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
     """
     yield SITEMAP, sitemap_xml(state, plan_pages(state.site, state.facts))
     yield ROBOTS, robots_txt(state.site.settings.base_url)
-    yield from feed_files(state)
+    if feeds:
+        yield from feed_files(state)
     yield from api_files(state)
     for lang in state.site.settings.languages:
         yield state.views[lang].urls.file(CALENDAR), maintenance_calendar(state, lang)

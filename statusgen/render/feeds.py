@@ -234,11 +234,13 @@ def newest_updates(state: RenderState) -> list[tuple[Entry, Update]]:
     return [pair for _, pair in reversed(ordered)]
 
 
-def feed_files(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
+def feed_files(state: RenderState, languages: list[str] | None = None) -> Iterator[tuple[str, bytes | None]]:
     """Every feed of every language, as (output path, bytes), one at a time.
 
     A long-running build keeps, for each feed, the updates it holds and what its items read of
     the facts; while both are unchanged, the feed yields (path, None): the same bytes as last time.
+    With languages, only the feeds of those (a language's items are made once, for all its feeds:
+    sharing the feeds out by language makes no item twice).
     """
     updates = newest_updates(state)
     newest = (updates[0][0].id, updates[0][0].source_hash, updates[0][1].index) if updates else ()
@@ -254,7 +256,9 @@ def feed_files(state: RenderState) -> Iterator[tuple[str, bytes | None]]:
         if not unfilled:
             break  # every component feed has its newest items
     memo: dict = state.memo.setdefault("feeds", {})
-    for v in state.views.values():
+    for lang, v in state.views.items():
+        if languages is not None and lang not in languages:
+            continue
         items = FeedItems(v, updates, by_component)
         plans = _plans(v, items)
         items.expect(pair for plan in plans for pair in plan.pairs)
