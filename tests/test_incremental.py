@@ -123,3 +123,34 @@ def test_a_broken_edit_keeps_the_last_good_build(warm):
     assert [e.rule for e in errors] == ["unknown-priority"]
     assert "previous output is unchanged" in line
     assert tree(builder.out) == before
+
+
+class _Cycle:
+    def __init__(self):
+        self.me = self
+
+
+def test_serve_freezes_what_a_full_build_leaves_and_still_frees_its_cycles(tmp_path, monkeypatch):
+    """What the full build leaves is frozen (the collector's full passes skip it); a reference cycle
+    among those objects that becomes garbage is freed after RESETTLE_EVERY rebuilds, not kept forever."""
+    import gc
+    import weakref
+
+    from statusgen.commands import build as build_module
+
+    monkeypatch.setattr(build_module, "RESETTLE_EVERY", 2)
+    site = copy_site(tmp_path / "site")
+    builder = Builder(site, tmp_path / "out", fixed_now=DEMO_NOW.isoformat())
+    held = _Cycle()
+    gone = weakref.ref(held)
+    try:
+        assert builder.rebuild()[0] == []
+        assert gc.get_freeze_count() > 0
+        del held
+        gc.collect()
+        assert gone() is not None  # frozen: no pass of the collector looks at it
+        rebuild(builder)
+        rebuild(builder)
+        assert gone() is None
+    finally:
+        gc.unfreeze()
