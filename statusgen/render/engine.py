@@ -176,6 +176,9 @@ def _render_share(share: tuple[str, Any, int]) -> tuple[str, list]:
         path, data, record = render_recorded(state, job)
         write(path, data)
         done.append((path, record if _WORKER["records"] else ()))
+    if not _WORKER["records"]:  # nothing of this process outlives the build
+        for views in state.views.values():
+            views.forget_entries()
     return kind, done
 
 

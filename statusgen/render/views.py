@@ -197,6 +197,14 @@ class LanguageViews:
     _components: dict[str, ComponentView] = field(default_factory=dict)
     _update_views: dict[tuple[str, str, int], UpdateView] = field(default_factory=dict)
 
+    def forget_entries(self) -> None:
+        """Let go of the views of entries (a worker of a one-shot build, between its shares of pages:
+        each entry's page is rendered once, and its views would only pile up). Lines are kept: every
+        history and component page lists them."""
+        self._entries.clear()
+        self._summaries.clear()
+        self._update_views.clear()
+
     def __post_init__(self):
         # Markup cannot know the page language; a table with no heading before it is named with this word.
         self.markup.table_label = self.t["table"]
