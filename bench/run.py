@@ -41,7 +41,8 @@ def build_once(site: Path, out: Path, code: Path = REPO) -> tuple[float, float]:
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "statusgen", "build", "--root", str(site), "--out", str(out),
                              "--now", NOW.isoformat()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={"CI": "true", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(code)})
+                            # In code's folder: `python -m` looks in the current folder first.
+                            cwd=code, env={"CI": "true", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(code)})
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)

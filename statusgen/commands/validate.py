@@ -10,7 +10,6 @@ from pathlib import Path
 from statusgen.model.schedule import site_at
 from statusgen.errors import Diagnostic, count_by_level, sort_key
 from statusgen.catalog import RULES
-from statusgen.commands.shared_check import shared_reader
 from statusgen.loading import SourceCache, load_site, missing_site_problem
 from statusgen.loading.entries import entry_file_names
 from statusgen.loading.templates import check_templates
@@ -67,15 +66,12 @@ def check(root: Path, now: datetime, cache: CheckCache | None = None, ignore: tu
 
 def _check(root: Path, now: datetime, cache: CheckCache | None) -> Report:
     definitions = cache.sources.definitions if cache else ""
-    # A one-shot check reads and checks the entry files of a large site in worker processes.
-    rule_results: dict = cache.rules if cache else {}
-    site, diagnostics = load_site(root, cache.sources if cache else None,
-                                  None if cache else shared_reader(now, rule_results))
+    site, diagnostics = load_site(root, cache.sources if cache else None)
     if cache and cache.sources.definitions != definitions:
         cache.rules.clear()  # entries were checked against other definitions
     if site is not None:
         site = site_at(site, now)
-        diagnostics = diagnostics + check_site(site, now, rule_results)
+        diagnostics = diagnostics + check_site(site, now, cache.rules if cache else None)
     diagnostics += check_templates(root)
     return Report(site, sorted(diagnostics, key=sort_key), len(entry_file_names(root)))
 

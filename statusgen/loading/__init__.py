@@ -6,7 +6,6 @@ import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from statusgen.catalog import diag
 from statusgen.errors import Diagnostic, StatusgenError
@@ -14,7 +13,6 @@ from statusgen.loading.config import load_components, load_settings
 from statusgen.loading.entries import EntryContext, entry_file_names, load_entry
 from statusgen.loading.lifecycles import load_lifecycles
 from statusgen.loading.pages import load_pages
-from statusgen.model.entry import Entry
 from statusgen.model.site import Site
 
 DEFINITION_FILES = ("content/site.yaml", "content/components.yaml", "content/lifecycles.yaml")
@@ -79,17 +77,12 @@ def load_definitions(root: Path) -> tuple[Site | None, list[Diagnostic]]:
     return site, diagnostics
 
 
-EntryReader = Callable[[Site, EntryContext, list[str]], list[tuple[Entry | None, list[Diagnostic]]]]
-
-
-def load_site(root: Path, cache: SourceCache | None = None, read_entries: EntryReader | None = None,
-              ) -> tuple[Site | None, list[Diagnostic]]:
+def load_site(root: Path, cache: SourceCache | None = None) -> tuple[Site | None, list[Diagnostic]]:
     """The whole site and every problem found while reading it.
 
     The site is None only when the settings themselves cannot be read; entries with
     errors are left out of the site, their problems listed in the diagnostics. With a
-    cache, entry files unchanged since the last call are not read again. read_entries, when
-    given, reads the entry files (in their order) instead of this process, one by one.
+    cache, entry files unchanged since the last call are not read again.
     """
     root = Path(root)
     site, diagnostics = load_definitions(root)
@@ -104,33 +97,20 @@ def load_site(root: Path, cache: SourceCache | None = None, read_entries: EntryR
         signature = definitions_signature(root)
         if cache.definitions != signature:
             cache.definitions, cache.entries = signature, {}
-    names = entry_file_names(root)
-    if read_entries is not None and cache is None:
-        read = read_entries(site, ctx, names)
-    else:
-        read = (_read_entry(name, root, ctx, cache) for name in names)
     entries = []
-    for entry, found in read:
+    for name in entry_file_names(root):
+        cached = cache.lookup(name) if cache is not None else None
+        if cached is None:
+            entry, found = load_entry(Path(name), root, ctx)
+            if cache is not None:
+                cache.store(name, entry, found)
+        else:
+            entry, found = cached
         diagnostics += found
         if entry is not None:
             entries.append(entry)
     entries.sort(key=lambda e: e.order)
     return replace(site, entries=tuple(entries), pages=tuple(pages)), diagnostics
-
-
-def _read_entry(name: str, root: Path, ctx: EntryContext, cache: SourceCache | None):
-    cached = cache.lookup(name) if cache is not None else None
-    if cached is not None:
-        return cached
-    entry, found = load_entry(Path(name), root, ctx)
-    if cache is not None:
-        cache.store(name, entry, found)
-    return entry, found
-
-
-def read_entry_files(root: Path, ctx: EntryContext, names: list[str]) -> list[tuple[Entry | None, list[Diagnostic]]]:
-    """Some entry files, read in this process (a worker's share of a large site)."""
-    return [load_entry(Path(name), root, ctx) for name in names]
 
 
 def linked_folders(root: Path) -> list[Diagnostic]:

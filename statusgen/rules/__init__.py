@@ -31,13 +31,8 @@ def check_site(site: Site, now: datetime, cache: dict | None = None) -> list[Dia
         key = (entry.path, entry.source_hash, now)
         results = cache.get(key) if cache is not None else None
         if results is None:
-            results = check_entry(entry, now, site)
+            results = [d for rule in _ENTRY_RULES for d in rule(entry, now, site)]
             if cache is not None:
                 cache[key] = results
         found.extend(results)
     return found
-
-
-def check_entry(entry, now: datetime, site: Site) -> list[Diagnostic]:
-    """The rules of one entry: they read the site's definitions, never its other entries."""
-    return [d for rule in _ENTRY_RULES for d in rule(entry, now, site)]
