@@ -5,6 +5,7 @@ once per build from the entries as they stand at `now`.
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections import defaultdict
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from statusgen.model.entry import Entry
+from statusgen.model.entry import Entry, kept_on
 from statusgen.model.site import Site
 from statusgen.model.state import EntryState, impacts
 from statusgen.model.worktime import WorkCalendar
@@ -140,26 +141,22 @@ def promises_report(site: Site, entries: list[Entry], states: dict[str, EntrySta
     resolve_calendar: dict[tuple[date, str], list[float]] = defaultdict(list)
     root_causes: dict[str, int] = defaultdict(int)
     outside: list[str] = []
-    promised = [e for e in entries if e.lifecycle.kind != "maintenance"]
-    for entry in promised:
-        state = states[entry.id]
-        pid = entry.priority.id
-        if entry.started_at >= first:
-            counts[(_month_of(entry.started_at, zone), pid)]["opened"] += 1
-        _count_resolution(entry, state, first, zone, calendar, counts, resolve_working, resolve_calendar)
-        if state.resolved_at is not None and state.resolved_at >= first and entry.lifecycle.kind == "incident":
-            root_causes[_root_cause_kind(entry)] += 1
-        if state.outside_hours and entry.started_at >= first:
+    for entry in entries:
+        if entry.lifecycle.kind == "maintenance":
+            continue
+        # Worked out once per entry, moment and calendar: serve rebuilds the report after every edit.
+        tally = kept_on(entry, "promises", (now, site.settings.timezone, calendar),
+                        lambda: _tally(entry, states[entry.id], now, first, zone, calendar))
+        for (key, measure), amount in tally.counts.items():
+            counts[key][measure] += amount
+        for key, seconds in tally.working:
+            resolve_working[key].append(seconds)
+        for key, seconds in tally.elapsed:
+            resolve_calendar[key].append(seconds)
+        if tally.root_cause:
+            root_causes[tally.root_cause] += 1
+        if tally.outside:
             outside.append(entry.id)
-        for at, kept in updates_on_time(entry):
-            if at >= first:
-                counts[(_month_of(at, zone), pid)]["updates_on_time" if kept else "updates_late"] += 1
-        for due, kept in reminders_kept(entry, now):
-            if due >= first:
-                key = (_month_of(due, zone), pid)
-                counts[key]["reminders_due"] += 1
-                counts[key]["reminders_on_time"] += kept
-        _count_report(entry, state, now, first, zone, counts)
     rows = []
     for month in months:
         for pid in priorities:
@@ -179,6 +176,47 @@ def promises_report(site: Site, entries: list[Entry], states: dict[str, EntrySta
         components=tuple(_components(site, entries, states, months, zone, now)),
         root_causes=tuple(sorted(root_causes.items())),
         outside_hours=tuple(outside),
+    )
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """What one entry adds to the report."""
+
+    counts: dict[tuple[tuple[date, str], str], int]  # ((month, priority), measure) -> amount
+    working: list[tuple[tuple[date, str], float]]  # (month, priority) -> working seconds to resolve
+    elapsed: list[tuple[tuple[date, str], float]]  # ... calendar seconds
+    root_cause: str  # the kind of its root cause, when resolved within the report as an incident
+    outside: bool  # opened within the report, entirely outside business hours
+
+
+def _tally(entry: Entry, state: EntryState, now: datetime, first: datetime, zone: ZoneInfo,
+           calendar: WorkCalendar) -> _Tally:
+    counts: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    working: dict[tuple[date, str], list[float]] = defaultdict(list)
+    elapsed: dict[tuple[date, str], list[float]] = defaultdict(list)
+    pid = entry.priority.id
+    if entry.started_at >= first:
+        counts[(_month_of(entry.started_at, zone), pid)]["opened"] += 1
+    _count_resolution(entry, state, first, zone, calendar, counts, working, elapsed)
+    root_cause = ""
+    if state.resolved_at is not None and state.resolved_at >= first and entry.lifecycle.kind == "incident":
+        root_cause = _root_cause_kind(entry)
+    for at, kept in updates_on_time(entry):
+        if at >= first:
+            counts[(_month_of(at, zone), pid)]["updates_on_time" if kept else "updates_late"] += 1
+    for due, kept in reminders_kept(entry, now):
+        if due >= first:
+            key = (_month_of(due, zone), pid)
+            counts[key]["reminders_due"] += 1
+            counts[key]["reminders_on_time"] += kept
+    _count_report(entry, state, now, first, zone, counts)
+    return _Tally(
+        counts={(key, measure): amount for key, found in counts.items() for measure, amount in found.items()},
+        working=[(key, seconds) for key, found in working.items() for seconds in found],
+        elapsed=[(key, seconds) for key, found in elapsed.items() for seconds in found],
+        root_cause=root_cause,
+        outside=bool(state.outside_hours and entry.started_at >= first),
     )
 
 
@@ -243,7 +281,8 @@ def _components(site: Site, entries: list[Entry], states, months: list[date], zo
     # In UTC: aware times sharing one ZoneInfo subtract as wall-clock times, an hour off across DST.
     bounds = [datetime.combine(m, time(), zone).astimezone(timezone.utc) for m in months] + [now]
     for cid in site.components:
-        monthly = tuple(round(uptime_percent(spans[cid], bounds[i], min(bounds[i + 1], now)), 3)
+        by_month = _by_month(spans[cid], bounds, now)
+        monthly = tuple(round(uptime_percent(by_month[i], bounds[i], min(bounds[i + 1], now)), 3)
                         for i in range(MONTHS))
         kept = tuple(round(_overlap(maintenance[cid], bounds[i], min(bounds[i + 1], now)) / 3600, 1)
                      for i in range(MONTHS))
@@ -251,6 +290,20 @@ def _components(site: Site, entries: list[Entry], states, months: list[date], zo
         resolved = [h for h in touched[cid] if h is not None]
         yield ComponentFigures(cid, monthly, kept, windows, len(touched[cid]),
                                round(sum(resolved) / len(resolved), 1) if resolved else None)
+
+
+def _by_month(spans: list, bounds: list[datetime], now: datetime) -> list[list]:
+    """The spans that may reach into each month, in their order: the uptime of a month reads those
+    only, instead of a year of spans twelve times (a component of a large site has thousands)."""
+    starts = bounds[:-1]
+    found: list[list] = [[] for _ in starts]
+    for span in spans:
+        impact = span[0]
+        first = max(0, bisect.bisect_right(starts, impact.start) - 1)
+        last = min(len(starts), bisect.bisect_left(starts, impact.end or now) + 1)  # one more: never one short
+        for month in range(first, last):
+            found[month].append(span)
+    return found
 
 
 def _overlap(stretches: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> float:
