@@ -6,10 +6,13 @@ import gc
 import hashlib
 import multiprocessing
 import os
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from statusgen.errors import StatusgenError
 from statusgen.model.site import Site
 from statusgen.render.api import api_files
 from statusgen.render.badges import badge_files
@@ -214,26 +217,41 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
     # A site of thousands of components has tens of thousands of feed items, as much work as its pages.
     shares = [] if feeds_here else [("feeds", lang, 1) for lang in state.site.settings.languages]
     shares += [("pages", i, page_count) for i in range(page_count)]
-    ctx = multiprocessing.get_context("fork")
     # Frozen objects are never visited by the workers' garbage collector, so the memory they
     # share with this process through fork stays shared instead of being copied page by page.
     gc.freeze()
     try:
-        with ctx.Pool(workers) as pool:
-            pending = pool.imap_unordered(_render_share, shares)
-            files = _write_extras(state, write, feeds=feeds_here)
-            for kind, done in pending:
-                if kind == "feeds":
-                    files.extend(done)
-                    continue
-                if records is not None:
-                    records.update(done)
-                if progress:
-                    progress(len(done))
+        # An executor rather than a Pool: a worker that dies (killed, out of memory) is an error
+        # here, where a Pool would wait forever for the share it never finishes.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending = [pool.submit(_render_share, share) for share in shares]
+            try:
+                files = _write_extras(state, write, feeds=feeds_here)
+                for kind, done in _results(pending):
+                    if kind == "feeds":
+                        files.extend(done)
+                        continue
+                    if records is not None:
+                        records.update(done)
+                    if progress:
+                        progress(len(done))
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # a failed build stops at once
+                raise
     finally:
         gc.unfreeze()
         _WORKER.clear()
     return len(jobs), files
+
+
+def _results(pending: list[Future]) -> Iterator[tuple[str, list]]:
+    try:
+        for future in as_completed(pending):
+            yield future.result()
+    except BrokenProcessPool:
+        raise StatusgenError("a process rendering the pages stopped before it finished (out of memory, or "
+                             "killed); nothing was written: build again, on a machine with more memory if "
+                             "it happens again") from None
 
 
 def _write_extras(state: RenderState, write: Callable[[str, bytes], None], feeds: bool = True
