@@ -112,4 +112,18 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 def diag(rule_id: str, path: str, line: int, field: str, message: str, hint: str = "") -> Diagnostic:
     """A diagnostic of a catalogued rule, at that rule's level."""
     rule = RULES[rule_id]
-    return Diagnostic(path=path, line=line, rule=rule.id, level=rule.level, field=field, message=message, hint=hint)
+    return Diagnostic(path=_shared(path), line=line, rule=rule.id, level=rule.level, field=_shared(field),
+                      message=_shared(message), hint=_shared(hint))
+
+
+# A site imported from a one-language page has a warning for each of its tens of thousands of
+# texts, all with the same words: each distinct string is kept once, not once per warning.
+# Bounded: a long-running serve checks the site again and again.
+_TEXTS: dict[str, str] = {}
+_TEXTS_KEPT = 100_000
+
+
+def _shared(text: str) -> str:
+    if len(_TEXTS) >= _TEXTS_KEPT:
+        _TEXTS.clear()
+    return _TEXTS.setdefault(text, text)

@@ -31,7 +31,7 @@ class Facts:
     component_state: dict[str, str]
     component_entries: dict[str, list[Entry]]  # open ones and those of the 90-day window, newest first
     day_states: dict[str, list[str]]
-    day_entries: dict[str, list[list[str]]]
+    day_entries: dict[str, dict[date, list[str]]]  # only the days with an entry: most days of most components have none
     uptime: dict[str, float | None]  # None: no day of the window has data
     # The first day with data: site.yaml's `since`, else the day of the first entry (None: no entry yet).
     recording_since: date | None = None
@@ -176,10 +176,10 @@ def history_chunks(facts: Facts, zone, per_page: int) -> list[list[tuple[date, l
 
 
 def _day_bars(spans, days: list[date], zone: ZoneInfo, now: datetime):
-    """For each day, the worst state reached and the ids of the entries behind it."""
+    """For each day, the worst state reached; and for each day with entries, the ids of those entries."""
     index = {day: n for n, day in enumerate(days)}
     worst = ["operational"] * len(days)
-    who: list[list[str]] = [[] for _ in days]
+    who: dict[date, list[str]] = {}
     for impact, entry_id in spans:
         first = impact.start.astimezone(zone).date()
         last = (impact.end or now).astimezone(zone).date()
@@ -190,8 +190,9 @@ def _day_bars(spans, days: list[date], zone: ZoneInfo, now: datetime):
             n = index[day]
             if STATE_SEVERITY[impact.state] > STATE_SEVERITY[worst[n]]:
                 worst[n] = impact.state
-            if entry_id not in who[n]:
-                who[n].append(entry_id)
+            ids = who.setdefault(day, [])
+            if entry_id not in ids:
+                ids.append(entry_id)
             day += timedelta(days=1)
     return worst, who
 

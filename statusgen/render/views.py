@@ -196,6 +196,9 @@ class LanguageViews:
     recorder: Recorder | None = None
     _components: dict[str, ComponentView] = field(default_factory=dict)
     _update_views: dict[tuple[str, str, int], UpdateView] = field(default_factory=dict)
+    # A bar has a cell per day; thousands of components share the few (day, state) pairs of 90 days.
+    _cells: dict[tuple[date, str], DayCell] = field(default_factory=dict)
+    _percents: dict[float, str] = field(default_factory=dict)  # most components share 100 %
 
     def forget_entries(self) -> None:
         """Let go of the views of entries (a worker of a one-shot build, between its shares of pages:
@@ -429,7 +432,7 @@ class LanguageViews:
     def _component(self, component: Component) -> ComponentView:
         cid = component.id
         states = self.facts.day_states[cid]
-        cells = [DayCell(state, self._cell_label(day, state)) for day, state in zip(self.facts.days, states)]
+        cells = [self._cell(day, state) for day, state in zip(self.facts.days, states)]
         uptime, label = self._uptime(self.facts.uptime[cid], 0)
         recent, recent_label = self._uptime(self.facts.uptime_recent[cid], -NARROW_DAYS)
         return ComponentView(
@@ -455,8 +458,12 @@ class LanguageViews:
             return self.percent(value), self.t["uptime_since"].format(day=self.dates.short_day(since))
         return self.percent(value), self.t["uptime"]
 
-    def _cell_label(self, day: date, state: str) -> str:
-        return self.t["day_state"].format(day=self.dates.short_day(day), state=self.t[f"state.{state}"])
+    def _cell(self, day: date, state: str) -> DayCell:
+        cell = self._cells.get((day, state))
+        if cell is None:
+            label = self.t["day_state"].format(day=self.dates.short_day(day), state=self.t[f"state.{state}"])
+            cell = self._cells[(day, state)] = DayCell(state, label)
+        return cell
 
     def _bar_summary(self, states: list[str]) -> str:
         by_state: dict[str, list[str]] = {}
@@ -491,8 +498,11 @@ class LanguageViews:
 
     def percent(self, value: float) -> str:
         """A percentage with two decimals, spaced and punctuated as the language writes it."""
-        pattern = self.dates.locale.percent_formats[None].pattern.replace("#,##0", "#,##0.00")
-        return format_percent(value / 100, format=pattern, locale=self.dates.locale)
+        text = self._percents.get(value)
+        if text is None:
+            pattern = self.dates.locale.percent_formats[None].pattern.replace("#,##0", "#,##0.00")
+            text = self._percents[value] = format_percent(value / 100, format=pattern, locale=self.dates.locale)
+        return text
 
     def groups(self) -> list[GroupView]:
         groups: dict[str, list[ComponentView]] = {}
@@ -507,7 +517,7 @@ class LanguageViews:
             return GroupView(name, views, state)
         states = [NO_DATA if NO_DATA in day else worst_state(day)
                   for day in zip(*([c.state for c in v.cells] for v in views))]
-        cells = [DayCell(state_id, self._cell_label(day, state_id)) for day, state_id in zip(self.facts.days, states)]
+        cells = [self._cell(day, state_id) for day, state_id in zip(self.facts.days, states)]
         # The group's uptime is the mean of its members', as hosted status pages count it.
         uptime, label = self._uptime(_mean([self.facts.uptime[v.id] for v in views]), 0)
         recent, recent_label = self._uptime(_mean([self.facts.uptime_recent[v.id] for v in views]), -NARROW_DAYS)

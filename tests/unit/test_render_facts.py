@@ -95,9 +95,9 @@ def test_uptime_is_per_component():
 
 def bar(facts, component: str) -> dict[date, tuple[str, list[str]]]:
     """The days of a component's bar that are not plain operational: day -> (state, entry ids)."""
-    return {day: (state, ids) for day, state, ids in
-            zip(facts.days, facts.day_states[component], facts.day_entries[component])
-            if state != "operational" or ids}
+    ids = facts.day_entries[component]
+    return {day: (state, ids.get(day, [])) for day, state in zip(facts.days, facts.day_states[component])
+            if state != "operational" or day in ids}
 
 
 def test_an_outage_across_midnight_marks_both_local_days():
