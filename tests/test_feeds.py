@@ -226,6 +226,22 @@ def test_item_content_is_the_message_with_impact_and_affected_components(site_ou
     assert rss.author == "Orbeline" and rss.author_detail == {"name": "Orbeline"}
 
 
+def test_an_item_in_several_feeds_is_the_same_text_in_each(site_out):
+    # An item waiting for a later feed is kept compressed in between: it must come back unchanged.
+    for suffix, tag in ((".atom", "entry"), (".rss", "item")):
+        for lang, lang_root in LANG_ROOTS.items():
+            blocks: dict[str, list[str]] = {}
+            for path in feeds_in(site_out, suffix):
+                relative = path.relative_to(site_out).as_posix()
+                if relative.startswith("en/") != (lang == "en"):
+                    continue
+                for block in re.findall(rf"<{tag}>.*?</{tag}>", path.read_text(encoding="utf-8"), re.DOTALL):
+                    key = re.search(r"<(?:id|guid)[^>]*>(.*?)</", block).group(1)
+                    blocks.setdefault(key, []).append(block)
+            assert all(len(set(found)) == 1 for found in blocks.values()), (suffix, lang)
+            assert sum(len(found) > 1 for found in blocks.values()) >= 3, (suffix, lang)
+
+
 def test_feed_updated_is_the_newest_item_time(site_out):
     for path in feeds_in(site_out, ".atom"):
         parsed = parse(path)

@@ -82,6 +82,15 @@ class Dates:
             text = self._times[(hour, minute)] = self._time.apply(time(hour, minute), self.locale)
         return text
 
+    def learn(self, moments) -> None:
+        """Format every time of day and the day of each moment now, once, for the processes that will
+        be forked from this one: each would otherwise format them again through Babel."""
+        for hour in range(24):
+            for minute in range(60):
+                self._clock(hour, minute)
+        for day in {moment.astimezone(self.zone).date() for moment in moments}:
+            self.short_day(day)
+
     def month(self, value: date) -> str:
         text = self._month.apply(value, self.locale)
         return text[:1].upper() + text[1:]

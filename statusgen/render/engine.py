@@ -6,13 +6,12 @@ import gc
 import hashlib
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from statusgen.errors import StatusgenError
+import jinja2
+
 from statusgen.model.site import Site
 from statusgen.render.api import api_files
 from statusgen.render.badges import badge_files
@@ -23,6 +22,7 @@ from statusgen.render.facts import compute_facts
 from statusgen.render.feeds import feed_files, newest_updates
 from statusgen.render.markup import Markup
 from statusgen.render.pages import Contexts, PageJob, page_link, page_path, plan_pages
+from statusgen.render.processes import in_fresh_processes
 from statusgen.render.promises import promises_report
 from statusgen.render.report import MEMO_KEY, REPORT_PAGE, report_files
 from statusgen.render.sitemap import robots_txt, sitemap_xml
@@ -166,9 +166,12 @@ _WORKER: dict[str, Any] = {}
 
 
 def _render_share(share: tuple[str, Any, int]) -> tuple[str, list]:
-    """One part of the pages, or one language's feeds: ("pages", [(path, record)]) or ("feeds", [(path, digest)])."""
+    """One part of the pages, one language's feeds, or the other files: ("pages", [(path, record)]),
+    ("feeds", [(path, digest)]) or ("extras", [(path, digest)])."""
     kind, index, count = share
     state, write = _WORKER["state"], _WORKER["write"]
+    if kind == "extras":
+        return kind, _write_extras(state, write, feeds=False)
     done: list = []
     if kind == "feeds":
         for path, data in feed_files(state, [index]):
@@ -179,9 +182,6 @@ def _render_share(share: tuple[str, Any, int]) -> tuple[str, list]:
         path, data, record = render_recorded(state, job)
         write(path, data)
         done.append((path, record if _WORKER["records"] else ()))
-    if not _WORKER["records"]:  # nothing of this process outlives the build
-        for views in state.views.values():
-            views.forget_entries()
     return kind, done
 
 
@@ -190,11 +190,11 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
                 ) -> tuple[int, list[tuple[str, str]]]:
     """Render every page and every other file through write(path, bytes).
 
-    Worker processes render the pages while this process renders the API, calendar, badges and
-    sitemap; the feeds are shared out too, except when records are asked for. Returns the number
-    of pages and (path, digest) of the other files; with records, fills it with what each page
-    read (for the next incremental build), and the feeds are made here, where the next
-    incremental build finds what they read.
+    Worker processes, a fresh fork for each share of the work, render the pages, each language's
+    feeds and the other files (API, calendar, badges, sitemap). Returns the number of pages and
+    (path, digest) of the other files. With records, fills it with what each page read (for the
+    next incremental build), and the files other than pages are made in this process, where the
+    next incremental build finds what they read.
     """
     jobs = plan_pages(state.site, state.facts)
     workers = workers or min(2, os.cpu_count() or 1)
@@ -210,48 +210,45 @@ def render_site(state: RenderState, write: Callable[[str, bytes], None], workers
         if progress:
             progress(len(jobs) % 200)
         return len(jobs), files
-    feeds_here = records is not None
+    here = records is not None
     newest_updates(state)  # sorted once, before the workers copy the memo
-    _WORKER.update(state=state, jobs=jobs, write=write, records=feeds_here)
+    _WORKER.update(state=state, jobs=jobs, write=write, records=here)
     page_count = workers * 8
-    # A site of thousands of components has tens of thousands of feed items, as much work as its pages.
-    shares = [] if feeds_here else [("feeds", lang, 1) for lang in state.site.settings.languages]
+    # A site of thousands of components has tens of thousands of feed items, as much work as its
+    # pages: the longest shares first.
+    shares = [] if here else [("feeds", lang, 1) for lang in state.site.settings.languages] + [("extras", "", 1)]
     shares += [("pages", i, page_count) for i in range(page_count)]
+    files = _write_extras(state, write) if here else []
+    _learn_before_forking(state)
     # Frozen objects are never visited by the workers' garbage collector, so the memory they
     # share with this process through fork stays shared instead of being copied page by page.
     gc.freeze()
     try:
-        # An executor rather than a Pool: a worker that dies (killed, out of memory) is an error
-        # here, where a Pool would wait forever for the share it never finishes.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            pending = [pool.submit(_render_share, share) for share in shares]
-            try:
-                files = _write_extras(state, write, feeds=feeds_here)
-                for kind, done in _results(pending):
-                    if kind == "feeds":
-                        files.extend(done)
-                        continue
-                    if records is not None:
-                        records.update(done)
-                    if progress:
-                        progress(len(done))
-            except BaseException:
-                pool.shutdown(cancel_futures=True)  # a failed build stops at once
-                raise
+        for kind, done in in_fresh_processes(_render_share, shares, workers):
+            if kind != "pages":
+                files.extend(done)
+                continue
+            if records is not None:
+                records.update(done)
+            if progress:
+                progress(len(done))
     finally:
         gc.unfreeze()
         _WORKER.clear()
     return len(jobs), files
 
 
-def _results(pending: list[Future]) -> Iterator[tuple[str, list]]:
-    try:
-        for future in as_completed(pending):
-            yield future.result()
-    except BrokenProcessPool:
-        raise StatusgenError("a process rendering the pages stopped before it finished (out of memory, or "
-                             "killed); nothing was written: build again, on a machine with more memory if "
-                             "it happens again") from None
+def _learn_before_forking(state: RenderState) -> None:
+    """What every share would otherwise work out again in its fresh process: the compiled
+    templates and the words of times and days."""
+    for name in state.env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        try:
+            state.env.get_template(name)
+        except jinja2.TemplateError:
+            pass  # a page that uses it reports it, as in a build done in one process
+    moments = [update.at for entry in state.facts.entries for update in entry.updates]
+    for views in state.views.values():
+        views.dates.learn(moments)
 
 
 def _write_extras(state: RenderState, write: Callable[[str, bytes], None], feeds: bool = True

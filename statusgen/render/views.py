@@ -200,14 +200,6 @@ class LanguageViews:
     _cells: dict[tuple[date, str], DayCell] = field(default_factory=dict)
     _percents: dict[float, str] = field(default_factory=dict)  # most components share 100 %
 
-    def forget_entries(self) -> None:
-        """Let go of the views of entries (a worker of a one-shot build, between its shares of pages:
-        each entry's page is rendered once, and its views would only pile up). Lines are kept: every
-        history and component page lists them."""
-        self._entries.clear()
-        self._summaries.clear()
-        self._update_views.clear()
-
     def __post_init__(self):
         # Markup cannot know the page language; a table with no heading before it is named with this word.
         self.markup.table_label = self.t["table"]
