@@ -33,7 +33,7 @@ _REAL_SHARE = engine._render_share
 
 def _dying_share(share):
     """A worker killed (by the out-of-memory killer, say) in the middle of its share of the pages."""
-    if share == ("pages", 3, 16):
+    if share[:2] == ("pages", 1):
         os.kill(os.getpid(), signal.SIGKILL)
     return _REAL_SHARE(share)
 

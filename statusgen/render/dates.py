@@ -20,6 +20,10 @@ from babel.numbers import format_decimal
 from statusgen.model.worktime import Duration
 
 
+# Moments whose words a Dates keeps.
+MOMENTS_KEPT = 8192
+
+
 @dataclass(frozen=True)
 class When:
     """A moment as machine-readable ISO text and as words for the reader."""
@@ -58,6 +62,8 @@ class Dates:
     def when(self, moment: datetime) -> When:
         cached = self._cache.get(moment)
         if cached is None:
+            if len(self._cache) >= MOMENTS_KEPT:  # every update has its own moment: bounded, like serve
+                self._cache.clear()
             local = moment.astimezone(self.zone)
             day = self.short_day(local.date())
             time = self._clock(local.hour, local.minute)

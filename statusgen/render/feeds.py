@@ -247,24 +247,26 @@ def newest_updates(state: RenderState) -> list[tuple[Entry, Update]]:
     return [pair for _, pair in reversed(ordered)]
 
 
-def feed_files(state: RenderState, languages: list[str] | None = None) -> Iterator[tuple[str, bytes | None]]:
+def feed_files(state: RenderState, languages: list[str] | None = None, remember: bool = True
+               ) -> Iterator[tuple[str, bytes | None]]:
     """Every feed of every language, as (output path, bytes), one at a time.
 
     A long-running build keeps, for each feed, the updates it holds and what its items read of
     the facts; while both are unchanged, the feed yields (path, None): the same bytes as last time.
     With languages, only the feeds of those (a language's items are made once, for all its feeds:
-    sharing the feeds out by language makes no item twice).
+    sharing the feeds out by language makes no item twice). Without remember (a process that ends
+    with the build), nothing is kept for the next build.
     """
     updates = newest_updates(state)
     newest = (updates[0][0].id, updates[0][0].source_hash, updates[0][1].index) if updates else ()
     count = state.site.settings.feed_items
     by_component: dict[str, list[tuple[Entry, Update]]] = {cid: [] for cid in state.site.components}
     unfilled = len(by_component)
-    for entry, update in updates:
-        for cid in entry.all_components:  # a component an update added too
+    for pair in updates:
+        for cid in pair[0].all_components:  # a component an update added too
             chosen = by_component.get(cid)
             if chosen is not None and len(chosen) < count:
-                chosen.append((entry, update))
+                chosen.append(pair)  # the pair itself: tens of thousands of them on a large site
                 unfilled -= len(chosen) == count
         if not unfilled:
             break  # every component feed has its newest items
@@ -277,14 +279,16 @@ def feed_files(state: RenderState, languages: list[str] | None = None) -> Iterat
         items.expect(pair for plan in plans for pair in plan.pairs)
         for plan in plans:
             key = (v.lang, plan.page)
-            signature = plan.signature(newest)
-            cached = memo.get(key)
-            if cached is not None and cached[0] == signature and state.recorder.current(cached[1]):
-                items.release(plan.pairs)
-                yield from ((path, None) for path in cached[2])
-                continue
+            if remember:
+                signature = plan.signature(newest)
+                cached = memo.get(key)
+                if cached is not None and cached[0] == signature and state.recorder.current(cached[1]):
+                    items.release(plan.pairs)
+                    yield from ((path, None) for path in cached[2])
+                    continue
             with state.recorder.recording() as reads:
                 documents = _documents(v, items, plan)
             items.release(plan.pairs)
-            memo[key] = (signature, state.recorder.record(reads), [path for path, _ in documents])
+            if remember:
+                memo[key] = (signature, state.recorder.record(reads), [path for path, _ in documents])
             yield from documents

@@ -46,6 +46,9 @@ _SCHEMES = {"http", "https", "mailto", "tel"}
 _PLAIN = re.compile(r"^[^\n*_`\[\]<>#|\\!~=&]*$")
 _LIST_OR_QUOTE_START = re.compile(r"^\s*(?:[-+>]|\d+[.)])")
 
+# Converted texts kept by each kind of cache of a Markup.
+TEXTS_KEPT = 4096
+
 # On sanitised HTML (headings carry no attribute there, tables none either).
 _HEADING_LEVEL = re.compile(r"<h([1-6])>")
 _HEADING_OR_TABLE = re.compile(r"<h([1-6])>(.*?)</h\1>|<table>|</table>", re.DOTALL)
@@ -82,11 +85,15 @@ class Markup:
         return self._cached(self._articles, text, top=2, id_prefix="", reserved=ARTICLE_RESERVED_IDS)
 
     def _cached(self, cache: dict[str, str], text: str, **how) -> str:
-        """The same text appears in pages and feeds: each kind of text is converted once."""
+        """The same text appears in pages and feeds: each kind of text is converted once while
+        the cache holds it. The cache is emptied when full: a long-running serve meets ever more
+        texts, and most messages of a large site are shown once per build."""
         if not text:
             return ""
         cached = cache.get(text)
         if cached is None:
+            if len(cache) >= TEXTS_KEPT:
+                cache.clear()
             cached = cache[text] = self._render(text, **how)
         return cached
 
