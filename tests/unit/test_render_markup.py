@@ -165,3 +165,13 @@ def test_the_fast_path_escapes():
 ])
 def test_plain_text(fragment, text):
     assert plain_text(fragment) == text
+
+
+def test_the_cache_of_converted_texts_is_bounded(monkeypatch):
+    monkeypatch.setattr(markup, "TEXTS_KEPT", 5)
+    converter = Markup()
+    texts = [f"Update **{n}**: the queue is draining." for n in range(12)]
+    first = [converter.field(text) for text in texts]
+    assert len(converter._fields) <= 5
+    assert first[7] == "<p>Update <strong>7</strong>: the queue is draining.</p>"
+    assert [converter.field(text) for text in texts] == first  # converted again when forgotten: the same
