@@ -194,7 +194,10 @@ def _render_share(share: tuple[str, Any, int]) -> tuple[str, list]:
             write(path, data)
             done.append((path, digest(data)))
         return kind, done
-    for job in _WORKER["jobs"][index::count]:
+    jobs = _WORKER["jobs"]
+    # A run of neighbouring pages rather than every count-th one: the fresh process then touches
+    # (and copies from its parent) the entries of its run only, not some of every part of the heap.
+    for job in jobs[len(jobs) * index // count:len(jobs) * (index + 1) // count]:
         path, data, record = render_recorded(state, job)
         write(path, data)
         done.append((path, record if _WORKER["records"] else ()))
