@@ -39,15 +39,21 @@ def build_once(site: Path, out: Path, code: Path = REPO) -> tuple[float, float]:
     the statusgen package found in code."""
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
+    errors = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-m", "statusgen", "build", "--root", str(site), "--out", str(out),
-                             "--now", NOW.isoformat()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             "--now", NOW.isoformat()], stdout=subprocess.DEVNULL, stderr=errors,
                             # In code's folder: `python -m` looks in the current folder first.
-                            cwd=code, env={"CI": "true", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(code)})
+                            cwd=code, env={"CI": "true", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(code),
+                                                  "STATUSGEN_DEBUG": "1"})
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"the build of {site} failed (exit {proc.returncode})")
+        errors.seek(0)
+        said = [line for line in errors.read().decode("utf-8", "replace").splitlines() if "warning [" not in line]
+        raise SystemExit(f"the build of {site} with the code in {code} failed (exit {proc.returncode}):\n"
+                         + "\n".join(said[-20:]))
+    errors.close()
     return seconds, usage.ru_maxrss / 1024
 
 

@@ -43,6 +43,7 @@ def in_fresh_processes(work: Callable[[Any], Any], shares: Iterable[Any], at_onc
         for reader, process in running.items():
             process.kill()
             process.join()
+            process.close()
             reader.close()
 
 
@@ -54,6 +55,7 @@ def _outcome(reader: Connection, process) -> Any:
     finally:
         reader.close()
         process.join()
+        process.close()  # its sentinel's descriptor: serve builds again and again
     if failed:
         raise value
     return value
