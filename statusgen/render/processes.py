@@ -12,6 +12,8 @@ holds, and the copy would never be released in the child.
 from __future__ import annotations
 
 import multiprocessing
+import signal
+from contextlib import suppress
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
@@ -62,12 +64,19 @@ def _outcome(reader: Connection, process) -> Any:
 
 
 def _child(work: Callable[[Any], Any], share: Any, writer: Connection) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the build and kills
+    # the shares still running, which must not each print a traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         outcome = (False, work(share))
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which decides
         outcome = (True, exc)
     try:
         writer.send(outcome)
+    except OSError:
+        pass  # the parent stopped listening: the build failed elsewhere
     except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
-        writer.send((True, RuntimeError(f"{type(exc).__name__} in a worker process: {outcome[1]!r}")))
-    writer.close()
+        with suppress(OSError):
+            writer.send((True, RuntimeError(f"{type(exc).__name__} in a worker process: {outcome[1]!r}")))
+    finally:
+        writer.close()

@@ -96,3 +96,14 @@ def test_a_process_that_dies_fails_the_run_and_the_others_are_stopped():
         list(in_fresh_processes(_dies_on_two, range(20), at_once=2))
     assert time.monotonic() - started < 10
     assert multiprocessing.active_children() == []
+
+
+def _interrupted(share: int) -> int:
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C at the terminal reaches the whole process group
+    time.sleep(0.05)
+    return share
+
+
+def test_a_share_leaves_ctrl_c_to_the_parent(capfd):
+    assert sorted(in_fresh_processes(_interrupted, range(3), at_once=2)) == [0, 1, 2]
+    assert "Traceback" not in capfd.readouterr().err
