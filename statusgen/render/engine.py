@@ -6,8 +6,8 @@ import gc
 import hashlib
 import multiprocessing
 import os
-from itertools import islice
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
